@@ -1,0 +1,120 @@
+"""course.yml -> a frozen, validated :class:`Course`.
+
+Errors name the key path, e.g. ``course.yml: topics.2.functions.grad.weight: Input should be a
+valid number``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from grader.errors import CourseError
+
+__all__ = ["Course", "Function", "Settings", "Topic", "load_course"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Settings(_Frozen):
+    """Grading settings: Hypothesis examples, seed, and per-worker limits (seconds, MiB)."""
+
+    max_examples: int = Field(25, ge=1)
+    seed: int = 0
+    call_timeout_s: float = Field(10.0, gt=0)
+    topic_timeout_s: float = Field(180.0, gt=0)
+    import_timeout_s: float = Field(60.0, gt=0)
+    memory_mb: int = Field(4096, ge=256)
+
+
+class Function(_Frozen):
+    """A public function or class of a topic: its share of the topic's points, extra bans."""
+
+    weight: float = Field(1.0, gt=0)
+    banned: tuple[str, ...] = ()
+
+
+class Topic(_Frozen):
+    """One exercise module: ``exercises/<id>.py``, ``solutions/<id>.py`` and its tests."""
+
+    id: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    title: str
+    d2l: str
+    points: float = Field(gt=0)
+    banned: tuple[str, ...] = ()
+    functions: dict[str, Function] = Field(min_length=1)
+
+    def banned_in(self, function: str) -> tuple[str, ...]:
+        """The banned call patterns of ``function``: the topic's and its own."""
+        return self.banned + self.functions[function].banned
+
+    def function_points(self, function: str) -> float:
+        """Points of ``function``: the topic's points split by weight."""
+        total = sum(f.weight for f in self.functions.values())
+        return self.points * self.functions[function].weight / total
+
+
+class Course(_Frozen):
+    """The whole course; ``root`` is the folder of course.yml, where its modules live."""
+
+    course: str
+    settings: Settings = Settings()
+    topics: tuple[Topic, ...] = Field(min_length=1)
+    root: Path = Field(exclude=True)
+
+    @field_validator("topics")
+    @classmethod
+    def _unique_ids(cls, topics: tuple[Topic, ...]) -> tuple[Topic, ...]:
+        ids = [t.id for t in topics]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"duplicate topic id {dupes[0]!r}")
+        return topics
+
+    @property
+    def max_points(self) -> float:
+        return sum(t.points for t in self.topics)
+
+    def topic(self, topic_id: str) -> Topic:
+        """The topic called ``topic_id``; CourseError if there is none."""
+        for t in self.topics:
+            if t.id == topic_id:
+                return t
+        raise CourseError(f"course.yml: no topic {topic_id!r} (topics: {', '.join(t.id for t in self.topics)})")
+
+
+def load_course(path: str | Path) -> Course:
+    """Read and validate course.yml; check that every topic has its modules.
+
+    Raises:
+        CourseError: unreadable file, a wrong key or type (named by its path), or a topic without
+            ``exercises/<id>.py``, ``solutions/<id>.py`` (where the course ships solutions).
+    """
+    path = Path(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise CourseError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    if not isinstance(data, dict):
+        raise CourseError(f"{path}: expected a mapping with keys course, settings, topics")
+    try:
+        course = Course(**data, root=path.resolve().parent)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        raise CourseError(f"{path.name}: {where}: {err['msg']}") from None
+    _check_modules(course, path.name)
+    return course
+
+
+def _check_modules(course: Course, name: str) -> None:
+    for i, topic in enumerate(course.topics):
+        for folder in ("exercises", "solutions"):
+            if folder == "solutions" and not (course.root / folder).is_dir():
+                continue  # a student bundle ships no solutions
+            if not (course.root / folder / f"{topic.id}.py").is_file():
+                raise CourseError(f"{name}: topics.{i}.id: no module {folder}/{topic.id}.py for topic {topic.id!r}")

@@ -1,0 +1,23 @@
+"""Errors of the grader itself (never of a submission: a failing submission is an outcome).
+
+    DlgradeError                 anything that stops a command; the CLI prints it on one line
+    ├── CourseError              course.yml or the course's modules and tests are wrong
+    ├── SubmissionsError         the submissions folder is missing or unreadable
+    └── DeviceError              the requested torch device is not available
+"""
+
+
+class DlgradeError(Exception):
+    """Base of every error the CLI reports as one line and exit status 1."""
+
+
+class CourseError(DlgradeError):
+    """course.yml is invalid, or disagrees with the exercise modules and tests."""
+
+
+class SubmissionsError(DlgradeError):
+    """The folder of submissions cannot be graded (missing, not a folder)."""
+
+
+class DeviceError(DlgradeError):
+    """``--device`` names a device this machine does not have."""

@@ -1,0 +1,83 @@
+"""What the course's tests import from the engine: tying a test to a function, trusted callables.
+
+A test is written once against a ``submission`` object; :func:`graded` records which public
+function of the topic it grades and its weight among that function's tests.
+:class:`NamedFunction` is a callable a test may hand to a submission (``grad(f, x)``): it is
+identified by module and name, so a worker process can import and run it on its side of the
+process boundary, where autograd needs it.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+__all__ = ["NamedFunction", "graded", "register_profiles"]
+
+_Test = TypeVar("_Test", bound=Callable[..., Any])
+
+
+def graded(function: str, weight: float = 1.0) -> Callable[[_Test], _Test]:
+    """Mark a test as grading the public ``function`` of its topic, with ``weight``.
+
+    A test's points are ``topic points × share of function × weight / Σ weights`` of the
+    function's tests. A call of a banned API inside ``function`` fails every test marked with it.
+
+    Raises:
+        ValueError: weight not > 0.
+    """
+    if not weight > 0:
+        raise ValueError(f"graded(): weight={weight!r} must be > 0")
+
+    def mark(test: _Test) -> _Test:
+        test.dlgrade_function = function  # type: ignore[attr-defined]
+        test.dlgrade_weight = float(weight)  # type: ignore[attr-defined]
+        return test
+
+    return mark
+
+
+class NamedFunction:
+    """A callable found as ``getattr(import_module(module), name)``, safe to send to a worker.
+
+    Tests use it for functions a submission must call on its side (``grad(f, x)``, where f must
+    run on the worker's tensor for autograd to see it). ``repr`` shows the name, so a failing
+    example reads ``f=tests.functions.cube``.
+    """
+
+    def __init__(self, module: str, name: str) -> None:
+        self.module = module
+        self.name = name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return getattr(importlib.import_module(self.module), self.name)(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"{self.module}.{self.name}"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, NamedFunction) and (self.module, self.name) == (other.module, other.name)
+
+    def __hash__(self) -> int:
+        return hash((self.module, self.name))
+
+
+def register_profiles(max_examples: int) -> None:
+    """Register the Hypothesis profiles ``dev``, ``ci`` and ``grading``.
+
+    ``grading`` (and ``ci``) are derandomized, keep no example database and have no deadline, so
+    a score never changes between runs or machines; ``grading`` also skips the ``explain`` phase,
+    whose report quotes lines of the hidden test's source.
+
+    Args:
+        max_examples: examples per property-based test in ``ci`` and ``grading`` (course.yml).
+    """
+    from hypothesis import HealthCheck, Phase, settings
+
+    fixed = dict(derandomize=True, database=None, deadline=None, print_blob=False,
+                 suppress_health_check=list(HealthCheck), max_examples=max_examples)
+    settings.register_profile("dev", max_examples=min(10, max_examples), deadline=None)
+    settings.register_profile("ci", **fixed)
+    settings.register_profile("grading", report_multiple_bugs=False,
+                              phases=[p for p in Phase if p is not Phase.explain], **fixed)
