@@ -13,7 +13,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from grader.errors import CourseError
 
-__all__ = ["Course", "Function", "Settings", "Topic", "load_course"]
+__all__ = ["Course", "Function", "Settings", "Topic", "find_course", "load_course"]
+
+_PACKAGED = Path(__file__).resolve().parent.parent / "course.yml"
 
 
 class _Frozen(BaseModel):
@@ -87,8 +89,8 @@ class Course(_Frozen):
         raise CourseError(f"course.yml: no topic {topic_id!r} (topics: {', '.join(t.id for t in self.topics)})")
 
 
-def load_course(path: str | Path) -> Course:
-    """Read and validate course.yml; check that every topic has its modules.
+def load_course(path: str | Path, *, check_modules: bool = True) -> Course:
+    """Read and validate course.yml; check that every topic has its modules (``check_modules``).
 
     Raises:
         CourseError: unreadable file, a wrong key or type (named by its path), or a topic without
@@ -107,7 +109,8 @@ def load_course(path: str | Path) -> Course:
         err = exc.errors()[0]
         where = ".".join(str(part) for part in err["loc"]) or "(top level)"
         raise CourseError(f"{path.name}: {where}: {err['msg']}") from None
-    _check_modules(course, path.name)
+    if check_modules:
+        _check_modules(course, path.name)
     return course
 
 
@@ -118,3 +121,16 @@ def _check_modules(course: Course, name: str) -> None:
                 continue  # a student bundle ships no solutions
             if not (course.root / folder / f"{topic.id}.py").is_file():
                 raise CourseError(f"{name}: topics.{i}.id: no module {folder}/{topic.id}.py for topic {topic.id!r}")
+
+
+def find_course(path: str | Path | None = None) -> Course:
+    """Load ``path``, else ``course.yml`` in the current folder, else the packaged course.
+
+    Raises:
+        CourseError: no course.yml found, or it is invalid.
+    """
+    if path is None:
+        path = Path("course.yml") if Path("course.yml").is_file() else _PACKAGED
+    if not Path(path).is_file():
+        raise CourseError(f"course file {str(path)!r} not found (pass --course FILE)")
+    return load_course(path)

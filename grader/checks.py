@@ -1,0 +1,98 @@
+"""``check`` (a student's public tests, in-process) and ``validate`` (the course is consistent).
+
+``check`` imports the student's own modules into this process: it is for their laptop, where
+the code is theirs. ``validate`` grades the reference solutions and the stubs through the same
+isolated path as ``dlgrade grade``.
+"""
+
+from __future__ import annotations
+
+import inspect
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+from grader.collect import collect_tests
+from grader.course import Course, Topic
+from grader.errors import CourseError
+from grader.grading import failed_topic, grade_topic, run_tests
+from grader.scoring import TopicResult
+from grader.submission import import_topic
+
+__all__ = ["TopicValidation", "check", "validate"]
+
+
+def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> list[TopicResult]:
+    """Run the public tests of ``topics`` (default: every topic) on the modules in ``folder``.
+
+    A missing module is status ``missing``; one that fails to import, ``import_error``.
+    """
+    results = []
+    for topic in [course.topic(t) for t in topics] if topics else course.topics:
+        start = time.monotonic()
+        tests = collect_tests(course, topic, ("public",))
+        path = folder / f"{topic.id}.py"
+        try:
+            module = import_topic(path)
+        except FileNotFoundError:
+            results.append(failed_topic(topic, tests, "missing", f"no {path}"))
+            continue
+        except Exception as exc:  # the student's import error is the result
+            results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
+            continue
+        outcomes, _ = run_tests(tests, module, torch.device("cpu"), seed=course.settings.seed)
+        results.append(TopicResult(topic.id, "graded", topic.points, tuple(outcomes), "",
+                                   time.monotonic() - start))
+    return results
+
+
+@dataclass(frozen=True)
+class TopicValidation:
+    """A topic's validation: the reference's and the stub's scores, and what is wrong."""
+
+    topic: str
+    points: float
+    reference: float
+    stub: float
+    tests: int
+    problems: tuple[str, ...]
+
+
+def validate(course: Course) -> list[TopicValidation]:
+    """Check each topic: modules match course.yml, every function is tested, the reference
+    earns full marks and the stub earns 0 (both graded in workers, as submissions are)."""
+    results = []
+    for topic in course.topics:
+        problems = _api_problems(course, topic)
+        try:
+            tests = collect_tests(course, topic)
+        except CourseError as exc:
+            results.append(TopicValidation(topic.id, topic.points, 0.0, 0.0, 0, (*problems, str(exc))))
+            continue
+        for visibility in ("public", "hidden"):
+            untested = set(topic.functions) - {t.function for t in tests if t.visibility == visibility}
+            problems += [f"{topic.id}.{f}: no {visibility} test" for f in sorted(untested)]
+        reference = grade_topic(course, topic, course.root / "solutions" / f"{topic.id}.py")
+        stub = grade_topic(course, topic, course.root / "exercises" / f"{topic.id}.py")
+        problems += [f"{topic.id}: reference fails {t.name}: {t.message.splitlines()[0] if t.message else ''}"
+                     for t in reference.tests if not t.passed]
+        problems += [f"{topic.id}: stub passes {t.name}" for t in stub.tests if t.passed]
+        results.append(TopicValidation(topic.id, topic.points, reference.score, stub.score, len(tests),
+                                       tuple(problems)))
+    return results
+
+
+def _api_problems(course: Course, topic: Topic) -> list[str]:
+    problems = []
+    for folder in ("exercises", "solutions"):
+        module = import_topic(course.root / folder / f"{topic.id}.py")
+        defined = {name for name, obj in vars(module).items()
+                   if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
+                   and obj.__module__ == module.__name__}
+        if defined != set(topic.functions):
+            problems.append(f"{folder}/{topic.id}.py defines {sorted(defined)}, course.yml lists "
+                            f"{sorted(topic.functions)}")
+    return problems

@@ -1,0 +1,118 @@
+"""The ``dlgrade`` command: a thin click layer over :mod:`grader`'s functions."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from grader.checks import check, validate
+from grader.course import find_course
+from grader.errors import DlgradeError
+from grader.grading import grade, student_folders
+from grader.report import summary_table, write_report
+from grader.scoring import TopicResult
+
+console = Console(highlight=False)
+course_option = click.option("--course", "course_file", type=click.Path(dir_okay=False),
+                             help="course.yml to use (default: ./course.yml, else the installed course)")
+
+
+class _Group(click.Group):
+    """Report a DlgradeError as one line and exit status 1, like click's ClickException."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except DlgradeError as exc:
+            click.echo(f"Error: {exc}", err=True)
+            sys.exit(1)
+
+
+@click.group(cls=_Group)
+@click.version_option(package_name="dlgrade")
+def main() -> None:
+    """dlgrade: auto-graded exercises for Dive into Deep Learning (PyTorch)."""
+
+
+@main.command("check")
+@click.argument("topics", nargs=-1)
+@click.option("--dir", "folder", default="exercises", show_default=True, type=click.Path(file_okay=False),
+              help="folder holding your <topic>.py files")
+@course_option
+def check_command(topics: tuple[str, ...], folder: str, course_file: str | None) -> None:
+    """Run the public tests on your exercises and show what fails, with the failing input."""
+    results = check(find_course(course_file), Path(folder), topics or None)
+    for topic in results:
+        _print_topic(topic)
+    passed = sum(t.passed for r in results for t in r.tests)
+    total = sum(len(r.tests) for r in results)
+    console.print(f"\n{passed} of {total} public tests passed")
+    sys.exit(0 if passed == total else 1)
+
+
+def _print_topic(topic: TopicResult) -> None:
+    style = "green" if all(t.passed for t in topic.tests) else "red"
+    console.print(f"\n[bold]{topic.id}[/bold] [{style}]{topic.status}[/{style}]")
+    if topic.status != "graded":
+        console.print(f"  {topic.message}", markup=False)
+        return
+    for function in dict.fromkeys(t.function for t in topic.tests):
+        tests = [t for t in topic.tests if t.function == function]
+        ok = sum(t.passed for t in tests)
+        mark = "[green]✓[/green]" if ok == len(tests) else "[red]✗[/red]"
+        console.print(f"  {mark} {function}: {ok}/{len(tests)} tests passed")
+        for t in tests:
+            if not t.passed:
+                console.print(f"      {t.name}:", style="red")
+                console.print("\n".join("        " + line for line in t.message.splitlines()), markup=False)
+
+
+@main.command("grade")
+@click.argument("submissions", required=False, type=click.Path(file_okay=False))
+@click.option("--out", default="grades", show_default=True, type=click.Path(file_okay=False),
+              help="folder for gradebook.csv, gradebook.json and feedback/")
+@click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda", "auto"]),
+              help="where the tests put their inputs")
+@click.option("--topic", "topics", multiple=True, help="grade only this topic (repeatable)")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="student-topics graded in parallel [default: usable cores]")
+@course_option
+def grade_command(submissions: str | None, out: str, device: str, topics: tuple[str, ...], jobs: int | None,
+                  course_file: str | None) -> None:
+    """Grade every submission folder (default: the course's examples/class) into a gradebook."""
+    course = find_course(course_file)
+    folder = Path(submissions) if submissions else course.root / "examples" / "class"
+    jobs = jobs or len(os.sched_getaffinity(0))
+    total = len(student_folders(folder)) * len(topics or course.topics)
+    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
+                  TimeRemainingColumn(), console=console, transient=True) as progress:
+        bar = progress.add_task("", total=total)
+
+        def advance(student: str, result: TopicResult) -> None:
+            progress.update(bar, advance=1, description=f"{student}/{result.id}")
+
+        report = grade(course, folder, device=device, topics=topics or None, jobs=jobs, on_result=advance)
+    write_report(report, Path(out))
+    console.print(summary_table(report))
+    console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
+                  f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
+
+
+@main.command("validate")
+@course_option
+def validate_command(course_file: str | None) -> None:
+    """Check that references earn full marks, stubs earn 0 and course.yml matches the modules."""
+    results = validate(find_course(course_file))
+    for r in results:
+        mark = "[green]✓[/green]" if not r.problems else "[red]✗[/red]"
+        console.print(f"{mark} {r.topic}: {r.tests} tests, reference {r.reference:g}/{r.points:g}, "
+                      f"stub {r.stub:g}/{r.points:g}")
+        for problem in r.problems:
+            console.print(f"    {problem}", markup=False)
+    if any(r.problems for r in results):
+        raise DlgradeError(f"{sum(bool(r.problems) for r in results)} topic(s) failed validation")

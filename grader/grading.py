@@ -1,0 +1,176 @@
+"""grade(course, submissions) -> Report: every submission folder, every topic, in workers.
+
+The tests run here, in the grading process; the submission runs in a worker per
+student-topic (:mod:`grader.isolation`) and only data crosses. What one submission does costs
+that student-topic only: its import failing, hanging or crashing sets the topic's status; a
+call failing, hanging or crashing fails that test.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any
+
+import torch
+
+from grader.banned import BannedCall, find_banned
+from grader.collect import CourseTest, collect_tests
+from grader.course import Course, Topic
+from grader.errors import DeviceError, SubmissionsError
+from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
+from grader.scoring import Report, StudentResult, TestResult, TopicResult
+
+__all__ = ["describe_failure", "failed_topic", "grade", "grade_topic", "resolve_device", "run_tests", "student_folders"]
+
+_MESSAGE_LIMIT = 4000
+
+
+def resolve_device(name: str) -> torch.device:
+    """``cpu``, ``cuda`` (DeviceError if this machine has none) or ``auto`` (cuda if available)."""
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name.startswith("cuda") and not torch.cuda.is_available():
+        raise DeviceError(f"--device {name}: CUDA is not available on this machine (try --device cpu)")
+    try:
+        return torch.device(name)
+    except RuntimeError:
+        raise DeviceError(f"--device {name}: not a torch device (cpu, cuda or auto)") from None
+
+
+def student_folders(submissions: Path) -> list[Path]:
+    """The submission folders under ``submissions``, sorted by student id.
+
+    Raises:
+        SubmissionsError: ``submissions`` is not a folder.
+    """
+    if not submissions.is_dir():
+        raise SubmissionsError(f"submissions folder {str(submissions)!r} does not exist")
+    return sorted(p for p in submissions.iterdir() if p.is_dir() and not p.name.startswith((".", "_")))
+
+
+def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Sequence[str] | None = None,
+          jobs: int = 1, on_result: Callable[[str, TopicResult], None] | None = None) -> Report:
+    """Grade every submission folder under ``submissions`` on ``topics`` (default: all).
+
+    Args:
+        device: ``cpu``, ``cuda`` or ``auto``; inputs are put there and outputs must stay there.
+        jobs: student-topics graded in parallel (processes); any value gives the same Report.
+        on_result: called with (student id, result) as each student-topic finishes.
+
+    Raises:
+        SubmissionsError, DeviceError, CourseError: the grader itself cannot run.
+    """
+    dev = resolve_device(device)
+    chosen = [course.topic(t) for t in topics] if topics else list(course.topics)
+    tasks = [(folder, topic) for folder in student_folders(submissions) for topic in chosen]
+    results: dict[tuple[str, str], TopicResult] = {}
+    for (folder, topic), result in _run_tasks(course, tasks, str(dev), jobs):
+        results[folder.name, topic.id] = result
+        if on_result is not None:
+            on_result(folder.name, result)
+    students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen))
+                     for folder in student_folders(submissions))
+    return Report(course.course, str(dev), students)
+
+
+def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, jobs: int
+               ) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
+    if jobs <= 1 or len(tasks) <= 1:
+        for task in tasks:
+            yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device)
+        return
+    # spawn, not fork: the parent may have run OpenMP threads or initialised CUDA.
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
+        futures = {pool.submit(grade_topic, course, topic, folder / f"{topic.id}.py", device): (folder, topic)
+                   for folder, topic in tasks}
+        for future in as_completed(futures):
+            yield futures[future], future.result()
+
+
+def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu") -> TopicResult:
+    """Grade one submission file on one topic with its public and hidden tests."""
+    start = time.monotonic()
+    tests = collect_tests(course, topic)
+    if not path.is_file():
+        return failed_topic(topic, tests, "missing", f"no {topic.id}.py in the submission")
+    try:
+        tree = ast.parse(path.read_bytes(), filename=path.name)
+    except (SyntaxError, ValueError) as exc:
+        line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
+        return failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}{line}")
+    banned = find_banned(tree, {f: topic.banned_in(f) for f in topic.functions})
+    settings = course.settings
+    limits = Limits(settings.call_timeout_s, settings.import_timeout_s,
+                    0 if device.startswith("cuda") else settings.memory_mb)
+    with Worker(path, course.root, limits) as worker:
+        failure = worker.start()
+        if failure is not None:
+            return failed_topic(topic, tests, failure.status, failure.message)
+        outcomes, timed_out = run_tests(tests, RemoteSubmission(worker, topic.id), torch.device(device),
+                                        seed=settings.seed, banned=banned,
+                                        deadline=start + settings.topic_timeout_s)
+    message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
+    return TopicResult(topic.id, "timeout" if timed_out else "graded", topic.points, tuple(outcomes), message,
+                       time.monotonic() - start)
+
+
+def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device, *, seed: int,
+              banned: dict[str, list[BannedCall]] | None = None, deadline: float = float("inf")
+              ) -> tuple[list[TestResult], bool]:
+    """Run ``tests`` against ``submission`` (a module or a RemoteSubmission).
+
+    Returns:
+        The outcomes in order, and whether ``deadline`` (time.monotonic) cut the run short.
+    """
+    outcomes, timed_out = [], False
+    for test in tests:
+        if test.function in (banned or {}):
+            calls = ", ".join(str(c) for c in banned[test.function])
+            passed, message = False, f"{test.function} uses a {calls}: this exercise asks you to compute it yourself"
+        elif time.monotonic() > deadline:
+            timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
+        else:
+            passed, message = _run_one(test, submission, device, seed)
+        outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message))
+    return outcomes, timed_out
+
+
+def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int) -> tuple[bool, str]:
+    torch.manual_seed(seed)
+    if device.type == "cuda":
+        torch.cuda.manual_seed_all(seed)
+    if isinstance(submission, RemoteSubmission):
+        submission._begin_test()
+    fixtures = {"submission": submission, "device": device}
+    try:
+        test.run(**{name: fixtures[name] for name in test.fixtures})
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # pytest.fail's Failed is a BaseException too
+        return False, describe_failure(exc, test.function)
+    return True, ""
+
+
+def describe_failure(exc: BaseException, function: str) -> str:
+    """What a student reads: the failure and Hypothesis's (shrunk) falsifying example."""
+    if isinstance(exc, NotImplementedError):
+        return f"not attempted: {function} raises NotImplementedError"
+    if isinstance(exc, (CallTimeout, WorkerCrashed, SubmissionError)):
+        text = str(exc)
+    elif type(exc).__name__ == "Failed":  # pytest.raises(...) saw no exception
+        text = f"{exc}".replace("DID NOT RAISE", "expected an exception that was not raised:")
+    else:
+        text = f"{type(exc).__name__}: {exc}".rstrip(": ")
+    notes = [n for n in getattr(exc, "__notes__", []) if not n.startswith("Explanation")]
+    return "\n".join([text, *notes])[:_MESSAGE_LIMIT]
+
+
+def failed_topic(topic: Topic, tests: Sequence[CourseTest], status: str, message: str) -> TopicResult:
+    """A topic result with every test failed for one reason (missing, import error, ...)."""
+    outcomes = tuple(TestResult(t.name, t.function, t.visibility, False, round(t.points, 6), message) for t in tests)
+    return TopicResult(topic.id, status, topic.points, outcomes, message)

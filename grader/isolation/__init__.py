@@ -1,0 +1,10 @@
+"""Running untrusted submissions: a worker process per submission-topic, data across the pipe.
+
+``runner`` (grading side) starts a worker, sends calls and rebuilds their results;
+``worker`` (submission side) imports the submission and executes the calls; ``wire`` is the
+message format both speak: a JSON header plus raw tensor buffers, never pickle.
+"""
+
+from grader.isolation.runner import CallTimeout, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
+
+__all__ = ["CallTimeout", "RemoteSubmission", "SubmissionError", "Worker", "WorkerCrashed"]

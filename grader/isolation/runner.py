@@ -1,0 +1,328 @@
+"""The grading side of a worker: start it, call into it with limits, rebuild what comes back.
+
+:class:`Worker` owns one process that imported one submission module; :class:`RemoteSubmission`
+is the ``submission`` object the tests call. A call that hangs past its time limit or kills
+its process raises :class:`CallTimeout` / :class:`WorkerCrashed` in the test, and the worker is
+started afresh for the next call; within one test a function that hung or crashed fails fast
+thereafter, so Hypothesis's shrinking does not wait on it again.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+from grader.isolation.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
+
+__all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
+           "WorkerCrashed"]
+
+# Exceptions a submission may raise that the tests may expect (pytest.raises) or report as is.
+_RAISABLE = {cls.__name__: cls for cls in (
+    ValueError, TypeError, IndexError, KeyError, LookupError, RuntimeError, NotImplementedError,
+    StopIteration, ZeroDivisionError, ArithmeticError, OverflowError, AttributeError,
+    AssertionError, MemoryError, RecursionError, UnboundLocalError, NameError, OSError)}
+
+
+class SubmissionError(Exception):
+    """The submission raised something a test cannot expect (SystemExit, a BaseException)."""
+
+
+class CallTimeout(Exception):
+    """A call into the submission ran past its time limit; the worker was killed."""
+
+
+class WorkerCrashed(Exception):
+    """The worker died during a call (os._exit, a signal) or broke the protocol."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-worker limits: seconds of wall clock and MiB of address space (0: none)."""
+
+    call_timeout_s: float
+    import_timeout_s: float
+    memory_mb: int
+
+
+@dataclass(frozen=True)
+class ImportFailure:
+    """Why a submission module could not be imported: status (grader.md) and message."""
+
+    status: str  # "import_error", "timeout" or "crashed"
+    message: str
+
+
+class Worker:
+    """One worker process for the submission file ``path``, restarted after a timeout or crash.
+
+    Args:
+        path: the submission's ``<topic>.py``.
+        course_root: folder holding the course's trusted modules (``tests.functions``).
+        limits: time and memory limits.
+    """
+
+    def __init__(self, path: Path, course_root: Path, limits: Limits) -> None:
+        self.path, self.course_root, self.limits = path, course_root, limits
+        self.proc: subprocess.Popen | None = None
+        self.sock: socket.socket | None = None
+        self.public: list[str] = []
+        self._objects: dict[int, RemoteObject] = {}
+        self._scratch = tempfile.TemporaryDirectory(prefix="dlgrade-worker-")
+
+    def start(self) -> ImportFailure | None:
+        """Start the process and import the submission; an ImportFailure if that failed."""
+        self.stop()
+        parent, child = socket.socketpair()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
+        env.update(PYTHONPATH=os.pathsep.join([str(_PACKAGE_ROOT), str(self.course_root)]),
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "grader.isolation.worker", str(child.fileno()), str(self.path),
+             str(self.limits.memory_mb)],
+            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL, start_new_session=True, cwd=self._scratch.name, env=env)
+        child.close()
+        self.sock, self._objects = parent, {}
+        try:
+            header, _ = self._recv(time.monotonic() + self.limits.import_timeout_s)
+        except CallTimeout:
+            self.stop()
+            return ImportFailure("timeout", f"importing {self.path.name} took over {self.limits.import_timeout_s:g} s")
+        except WorkerCrashed as exc:
+            return ImportFailure("crashed", f"importing {self.path.name}: {exc}")
+        if not header.get("ok"):
+            error = header.get("error") or {}
+            return ImportFailure("import_error", str(error.get("trace") or error.get("message", "import failed")))
+        self.public = [str(n) for n in header.get("public", [])]
+        return None
+
+    def stop(self) -> None:
+        """Kill the worker's whole process group (no-op if none is running)."""
+        if self.sock is not None:
+            self.sock.close()
+            self.sock = None
+        if self.proc is not None:
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait()
+            self.proc = None
+
+    def close(self) -> None:
+        self.stop()
+        self._scratch.cleanup()
+
+    def __enter__(self) -> Worker:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def request(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable]) -> Any:
+        """Send one call and return its rebuilt result; raise what the submission raised."""
+        if self.proc is None and self.start() is not None:
+            raise WorkerCrashed("the submission could not be imported again after a crash")
+        encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
+        call_args = [list(args), dict(kwargs)]
+        header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
+                      rng=_rng_state(encoder))
+        deadline = time.monotonic() + self.limits.call_timeout_s
+        try:
+            send_frame(self.sock, header, encoder.buffers)
+            reply, buffers = self._recv(deadline, callbacks)
+            decoder = Decoder(buffers, handle=self._remote, args=call_args)
+            value = decoder.decode(reply.get("value")) if reply.get("ok") else None
+            _apply_changes(call_args, decoder.decode(reply.get("args_after")))
+            _set_rng(decoder, reply.get("rng") or {})
+        except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError) as exc:
+            self.stop()
+            raise WorkerCrashed(f"the submission's process sent a malformed reply ({exc})") from None
+        except OSError as exc:
+            self.stop()
+            raise WorkerCrashed(f"the submission's process broke the connection ({exc})") from None
+        if not reply.get("ok"):
+            raise _exception(reply.get("error") or {})
+        return value
+
+    def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
+        """The next reply, answering the worker's callback requests on the way."""
+        while True:
+            self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
+            try:
+                header, buffers = recv_frame(self.sock)
+            except (socket.timeout, TimeoutError):
+                self.stop()
+                raise CallTimeout(f"no answer within {self.limits.call_timeout_s:g} s (killed)") from None
+            except (EOFError, ConnectionError):
+                raise WorkerCrashed(self._death()) from None
+            if header.get("op") != "callback" or callbacks is None:
+                return header, buffers
+            self._answer_callback(header, buffers, callbacks)
+
+    def _answer_callback(self, header: dict, buffers: list[bytes], callbacks: dict[int, Callable]) -> None:
+        fn = callbacks[header["id"]]
+        args = Decoder(buffers, handle=self._remote).decode(header.get("args"))
+        encoder = Encoder()
+        try:
+            reply = {"ok": True, "value": encoder.encode(fn(*args))}
+        except Exception as exc:  # the test's own function failed: tell the submission
+            encoder, reply = Encoder(), {"ok": False, "message": f"{type(exc).__name__}: {exc}"}
+        send_frame(self.sock, reply, encoder.buffers)
+
+    def _death(self) -> str:
+        self.sock.close()
+        self.sock = None
+        try:
+            code = self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            code = None
+        self.stop()
+        if code is not None and code < 0:
+            return f"the submission's process was killed by {signal.Signals(-code).name}"
+        return f"the submission's process exited (status {code})"
+
+    def _remote(self, record: dict) -> RemoteObject:
+        handle = int(record["id"])
+        if handle not in self._objects:
+            self._objects[handle] = RemoteObject(self, handle, str(record.get("kind")), str(record.get("type")))
+        return self._objects[handle]
+
+
+def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:
+    callbacks[id(fn)] = fn
+    return {"t": "callback", "id": id(fn)}
+
+
+def _rng_state(encoder: Encoder) -> dict:
+    cuda = encoder.encode(torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else None
+    return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
+
+
+def _set_rng(decoder: Decoder, rng: dict) -> None:
+    if rng.get("cpu") is not None:
+        torch.set_rng_state(decoder.decode(rng["cpu"]))
+    if rng.get("cuda") is not None and torch.cuda.is_initialized():
+        torch.cuda.set_rng_state(decoder.decode(rng["cuda"]))
+
+
+def _apply_changes(original: Any, after: Any) -> None:
+    """Make the grader's arguments show what the call did to the worker's copies."""
+    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
+        _apply_tensor(original, after)
+    elif isinstance(original, torch.Generator) and isinstance(after, torch.Generator):
+        original.set_state(after.get_state())
+    elif isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)):
+        for o, a in zip(original, after):
+            _apply_changes(o, a)
+    elif isinstance(original, dict) and isinstance(after, dict):
+        for key in original.keys() & after.keys():
+            _apply_changes(original[key], after[key])
+
+
+def _apply_tensor(original: torch.Tensor, after: torch.Tensor) -> None:
+    if (original.shape, original.dtype, original.device) != (after.shape, after.dtype, after.device):
+        original.data = after.detach()
+    elif not torch.equal(original.detach(), after.detach()):
+        with torch.no_grad():
+            original.copy_(after)
+    if original.is_leaf:
+        if original.requires_grad != after.requires_grad:
+            original.requires_grad_(after.requires_grad)
+        if after.grad is None:
+            original.grad = None
+        elif original.grad is None or not torch.equal(original.grad, after.grad):
+            original.grad = after.grad
+
+
+def _exception(error: dict) -> BaseException:
+    kind, name, message = error.get("type"), str(error.get("name", "")), str(error.get("message", ""))
+    if kind in _RAISABLE and kind != "OSError":
+        return _RAISABLE[kind](message)
+    return SubmissionError(f"the submission raised {name}: {message}".rstrip(": "))
+
+
+class RemoteSubmission:
+    """The ``submission`` object of the tests when grading: the topic's public names, remote.
+
+    ``submission.softmax(O)`` sends O to the worker, calls the student's ``softmax`` there and
+    returns the rebuilt result.
+    """
+
+    def __init__(self, worker: Worker, topic: str) -> None:
+        self._worker, self._topic = worker, topic
+        self._failed: dict[str, BaseException] = {}
+
+    def _begin_test(self) -> None:
+        """Forget which functions hung or crashed: each test gives them a fresh chance."""
+        self._failed.clear()
+
+    def __getattr__(self, name: str) -> RemoteFunction:
+        if name.startswith("_") or name not in self._worker.public:
+            raise AttributeError(f"the submission's {self._topic}.py defines no {name!r}")
+        return RemoteFunction(self, name)
+
+    def __repr__(self) -> str:
+        return f"<submission {self._topic}>"
+
+
+class RemoteFunction:
+    """A public function (or class) of the submission; calling it is a call into the worker."""
+
+    def __init__(self, submission: RemoteSubmission, name: str) -> None:
+        self._submission, self._name = submission, name
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        failed = self._submission._failed
+        if self._name in failed:
+            raise type(failed[self._name])(*failed[self._name].args)
+        try:
+            return self._submission._worker.request({"op": "call", "attr": self._name}, list(args), kwargs, {})
+        except (CallTimeout, WorkerCrashed) as exc:
+            failed[self._name] = type(exc)(f"{self._name}: {exc}")
+            raise failed[self._name] from None
+
+    def __repr__(self) -> str:
+        return f"<submission's {self._name}>"
+
+
+class RemoteObject:
+    """An object that lives in the worker (a ``Dropout`` module, a ``data_iter`` iterator)."""
+
+    def __init__(self, worker: Worker, handle: int, kind: str, type_name: str) -> None:
+        self._worker, self._handle, self._kind, self._type = worker, handle, kind, type_name
+
+    def _call(self, attr: str | None, args: tuple, kwargs: dict) -> Any:
+        return self._worker.request({"op": "call", "handle": self._handle, "attr": attr}, list(args), kwargs, {})
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        return self._worker.request({"op": "getattr", "handle": self._handle, "attr": name}, [], {}, {})
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self._call(None, args, kwargs)
+
+    def __iter__(self) -> Any:
+        return self if self._kind == "iterator" else self._call("__iter__", (), {})
+
+    def __next__(self) -> Any:
+        return self._call("__next__", (), {})
+
+    def __repr__(self) -> str:
+        return f"<{self._type} in the submission>"

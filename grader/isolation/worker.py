@@ -1,0 +1,155 @@
+"""The worker: imports one submission module and executes the grader's calls on it.
+
+    python -m grader.isolation.worker FD PATH MEMORY_MB
+
+FD is a connected socket inherited from the grader. The worker answers one frame per request:
+``call`` (a public name, a handle or a handle's attribute, with arguments), ``getattr``; while a
+call runs it may send ``callback`` requests for the grader's functions and wait for their
+results. Everything the submission returns leaves as data (see :mod:`grader.isolation.wire`);
+what cannot, stays here behind a handle. Nothing here is trusted by the grader.
+"""
+
+from __future__ import annotations
+
+import resource
+import socket
+import sys
+import traceback
+from typing import Any
+
+import torch
+
+from grader.isolation.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+from grader.submission import import_topic
+
+
+class Worker:
+    """The submission side of the pipe: the module, its objects behind handles, the socket."""
+
+    def __init__(self, sock: socket.socket, module: Any) -> None:
+        self.sock, self.module = sock, module
+        self.objects: dict[int, Any] = {}
+
+    def serve(self) -> None:
+        while True:
+            try:
+                header, buffers = recv_frame(self.sock)
+            except EOFError:
+                return
+            send_frame(self.sock, *self.handle(header, buffers))
+
+    def handle(self, header: dict, buffers: list[bytes]) -> tuple[dict, list[bytes]]:
+        decoder = Decoder(buffers, handle=self._local)
+        args = decoder.decode(header.get("args", {"t": "list", "v": []}))
+        kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": {}}))
+        _set_rng(decoder, header.get("rng") or {})
+        try:
+            target = self._target(header)
+            value = target if header.get("op") == "getattr" else target(*args, **kwargs)
+            reply: dict = {"ok": True}
+        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the call failed
+            value, reply = None, {"ok": False, "error": _describe(exc)}
+        call_args = [args, kwargs]
+        encoder = Encoder(objects=self._register, args=_paths(call_args))
+        try:
+            reply["value"] = encoder.encode(value)
+        except WireError as exc:
+            reply = {"ok": False, "error": {"type": "TypeError", "name": "TypeError", "message": str(exc)}}
+        # In-place changes to the arguments (sgd_, xavier_uniform_, a generator's state) go back.
+        encoder.args = {}
+        reply["args_after"] = encoder.encode(call_args)
+        reply["rng"] = _get_rng(encoder)
+        return reply, encoder.buffers
+    def _target(self, header: dict) -> Any:
+        obj = self.module if header.get("handle") is None else self.objects[header["handle"]]
+        attr = header.get("attr")
+        return obj if attr is None else getattr(obj, attr)
+
+    def _register(self, obj: Any) -> dict:
+        self.objects[id(obj)] = obj
+        kind = "iterator" if hasattr(obj, "__next__") else "object"
+        return {"t": "handle", "id": id(obj), "kind": kind, "type": type(obj).__name__}
+
+    def _local(self, record: dict) -> Any:
+        if record["t"] == "handle":
+            return self.objects[record["id"]]
+        return _Callback(self, record["id"])
+
+
+class _Callback:
+    """Stands in for a function of the grader's: each call is a round trip to it."""
+
+    def __init__(self, worker: Worker, callback_id: int) -> None:
+        self.worker, self.callback_id = worker, callback_id
+
+    def __call__(self, *args: Any) -> Any:
+        encoder = Encoder(objects=self.worker._register)
+        request = {"op": "callback", "id": self.callback_id, "args": encoder.encode(list(args))}
+        send_frame(self.worker.sock, request, encoder.buffers)
+        header, buffers = recv_frame(self.worker.sock)
+        if not header.get("ok"):
+            raise RuntimeError(f"the grader's callback failed: {header.get('message', '')}")
+        return Decoder(buffers, handle=self.worker._local).decode(header.get("value"))
+
+
+def _describe(exc: BaseException) -> dict:
+    builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
+    frames = traceback.extract_tb(exc.__traceback__)
+    where = next((f"line {f.lineno}" for f in reversed(frames) if f.filename == _PATH), "")
+    return {"type": builtin.__name__, "name": type(exc).__name__, "message": str(exc)[:2000], "where": where}
+
+
+def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
+    """``{id(obj): path}`` of the arguments and what their lists, tuples and dicts hold."""
+    found: dict[int, list] = {}
+    items = args.items() if isinstance(args, dict) else enumerate(args) if isinstance(args, (list, tuple)) else ()
+    for key, item in items:
+        found.setdefault(id(item), [*prefix, key])
+        for k, v in _paths(item, (*prefix, key)).items():
+            found.setdefault(k, v)
+    return found
+
+
+def _set_rng(decoder: Decoder, rng: dict) -> None:
+    if rng.get("cpu") is not None:
+        torch.set_rng_state(decoder.decode(rng["cpu"]))
+    if rng.get("cuda") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state(decoder.decode(rng["cuda"]))
+
+
+def _get_rng(encoder: Encoder) -> dict:
+    cuda = encoder.encode(torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else None
+    return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
+
+
+_PATH = ""
+
+
+def main(argv: list[str]) -> None:
+    global _PATH
+    fd, _PATH, memory_mb = int(argv[0]), argv[1], int(argv[2])
+    sock = socket.socket(fileno=fd)
+    torch.set_num_threads(1)
+    if memory_mb > 0:  # after torch's import, whose mappings are large; CUDA needs no AS limit
+        limit = memory_mb * 2**20
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    try:
+        module = import_topic(__import__("pathlib").Path(_PATH))
+    except BaseException as exc:
+        send_frame(sock, {"ok": False, "error": _describe(exc) | {"trace": _student_trace(exc)}}, [])
+        return
+    public = sorted(n for n in vars(module) if not n.startswith("_"))
+    send_frame(sock, {"ok": True, "public": public}, [])
+    Worker(sock, module).serve()
+
+
+def _student_trace(exc: BaseException) -> str:
+    """The traceback lines in the student's own file: what a student needs to fix an import."""
+    lines = traceback.format_exception_only(type(exc), exc)
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == _PATH]
+    where = "".join(f"  line {f.lineno}: {f.line}\n" for f in frames[-3:])
+    return (where + "".join(lines)).strip()[-2000:]
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
