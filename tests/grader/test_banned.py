@@ -1,0 +1,85 @@
+"""The static banned-call check: aliases resolved, charged to the function that uses them."""
+
+import ast
+import textwrap
+
+import pytest
+
+from grader.banned import find_banned
+
+SOFTMAX = ("torch.softmax", "Tensor.softmax", "torch.nn.functional.softmax", "*log_softmax*", "torch.logsumexp",
+           "Tensor.logsumexp", "torch.nn.Softmax")
+
+
+def banned(source: str, functions: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    found = find_banned(ast.parse(textwrap.dedent(source)), functions)
+    return {name: [c.name for c in calls] for name, calls in found.items()}
+
+
+@pytest.mark.parametrize("source", [
+    "import torch\ndef softmax(O):\n    return torch.softmax(O, 1)\n",
+    "import torch\ndef softmax(O):\n    return O.softmax(1)\n",
+    "import torch.nn.functional as F\ndef softmax(O):\n    return F.softmax(O, 1)\n",
+    "from torch.nn import functional\ndef softmax(O):\n    return functional.softmax(O, 1)\n",
+    "from torch import softmax as sm\ndef softmax(O):\n    return sm(O, 1)\n",
+    "import torch\nsm = torch.softmax\ndef softmax(O):\n    return sm(O, 1)\n",
+    "import torch\nSM = torch.nn.Softmax(dim=1)\ndef softmax(O):\n    return SM(O)\n",
+    "import torch\ndef softmax(O):\n    return getattr(torch, 'softmax')(O, 1)\n",
+    "import torch.nn.functional as F\ndef softmax(O):\n    return F.__dict__['softmax'](O, 1)\n",
+    "import torch\ndef softmax(O):\n    return torch.Tensor.softmax(O, 1)\n",
+    "from torch import *\ndef softmax(O):\n    return logsumexp(O, 1)\n",
+    "import torch\ndef softmax(O):\n    return torch.exp(O.log_softmax(1))\n",
+    "import torch\ndef _helper(O):\n    return torch.softmax(O, 1)\ndef softmax(O):\n    return _helper(O)\n",
+    "import torch\nsoftmax = lambda O: torch.softmax(O, 1)\n",
+])
+def test_banned_call_is_found_however_it_is_spelled(source):
+    assert banned(source, {"softmax": SOFTMAX}).get("softmax"), source
+
+
+def test_helper_is_charged_only_to_functions_that_use_it():
+    source = """
+    import torch
+    def _autograd_grad(O):
+        O = O.detach().requires_grad_()
+        O.sum().backward()
+        return O.grad
+    def softmax(O):
+        E = torch.exp(O - O.max(1, keepdim=True).values)
+        return E / E.sum(1, keepdim=True)
+    def softmax_cross_entropy_grad(O, y):
+        return _autograd_grad(O)
+    """
+    found = banned(source, {"softmax": ("Tensor.backward",), "softmax_cross_entropy_grad": ("Tensor.backward",)})
+    assert found == {"softmax_cross_entropy_grad": ["Tensor.backward"]}
+
+
+def test_own_function_named_like_a_banned_one_is_allowed():
+    source = """
+    import torch
+    def tanh(x):
+        return 2 / (1 + torch.exp(-2 * x)) - 1
+    def tanh_grad(x):
+        return 1 - tanh(x) ** 2
+    """
+    assert banned(source, {"tanh": ("torch.tanh", "Tensor.tanh"), "tanh_grad": ("torch.tanh", "Tensor.tanh")}) == {}
+
+
+def test_class_methods_are_checked():
+    source = """
+    import torch
+    class Dropout(torch.nn.Module):
+        def forward(self, X):
+            return torch.nn.functional.dropout(X, self.p)
+    """
+    assert banned(source, {"Dropout": ("torch.nn.functional.*dropout*",)}) == {"Dropout": ["torch.nn.functional.dropout"]}
+
+
+def test_allowed_calls_are_not_flagged():
+    source = """
+    import math
+    import torch
+    def softmax(O):
+        E = torch.exp(O - O.max(dim=1, keepdim=True).values)
+        return E / E.sum(dim=1, keepdim=True) + math.tanh(0.0)
+    """
+    assert banned(source, {"softmax": SOFTMAX + ("torch.tanh", "Tensor.tanh")}) == {}
