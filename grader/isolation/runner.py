@@ -9,6 +9,8 @@ thereafter, so Hypothesis's shrinking does not wait on it again.
 
 from __future__ import annotations
 
+import atexit
+import json
 import os
 import signal
 import socket
@@ -78,7 +80,7 @@ class Worker:
 
     def __init__(self, path: Path, course_root: Path, limits: Limits) -> None:
         self.path, self.course_root, self.limits = path, course_root, limits
-        self.proc: subprocess.Popen | None = None
+        self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.public: list[str] = []
         self._objects: dict[int, RemoteObject] = {}
@@ -88,20 +90,12 @@ class Worker:
         """Start the process and import the submission; an ImportFailure if that failed."""
         self.stop()
         parent, child = socket.socketpair()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
-        env.update(PYTHONPATH=os.pathsep.join([str(_PACKAGE_ROOT), str(self.course_root)]),
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "grader.isolation.worker", str(child.fileno()), str(self.path),
-             str(self.limits.memory_mb)],
-            pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL, start_new_session=True, cwd=self._scratch.name, env=env)
+        self.pid = _zygote(self.course_root).spawn(child, self.path, self.limits.memory_mb, self._scratch.name)
         child.close()
         self.sock, self._objects = parent, {}
         try:
             header, _ = self._recv(time.monotonic() + self.limits.import_timeout_s)
         except CallTimeout:
-            self.stop()
             return ImportFailure("timeout", f"importing {self.path.name} took over {self.limits.import_timeout_s:g} s")
         except WorkerCrashed as exc:
             return ImportFailure("crashed", f"importing {self.path.name}: {exc}")
@@ -116,13 +110,12 @@ class Worker:
         if self.sock is not None:
             self.sock.close()
             self.sock = None
-        if self.proc is not None:
+        if self.pid is not None:
             try:
-                os.killpg(self.proc.pid, signal.SIGKILL)
+                os.killpg(self.pid, signal.SIGKILL)
             except ProcessLookupError:
                 pass
-            self.proc.wait()
-            self.proc = None
+            self.pid = None
 
     def close(self) -> None:
         self.stop()
@@ -136,7 +129,7 @@ class Worker:
 
     def request(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable]) -> Any:
         """Send one call and return its rebuilt result; raise what the submission raised."""
-        if self.proc is None and self.start() is not None:
+        if self.pid is None and self.start() is not None:
             raise WorkerCrashed("the submission could not be imported again after a crash")
         encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
         call_args = [list(args), dict(kwargs)]
@@ -186,22 +179,72 @@ class Worker:
         send_frame(self.sock, reply, encoder.buffers)
 
     def _death(self) -> str:
-        self.sock.close()
-        self.sock = None
-        try:
-            code = self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            code = None
+        status = _zygote(self.course_root).status(self.pid)
         self.stop()
-        if code is not None and code < 0:
-            return f"the submission's process was killed by {signal.Signals(-code).name}"
-        return f"the submission's process exited (status {code})"
+        if status is not None and os.WIFSIGNALED(status):
+            return f"the submission's process was killed by {signal.Signals(os.WTERMSIG(status)).name}"
+        if status is not None:
+            return f"the submission's process exited (status {os.WEXITSTATUS(status)})"
+        return "the submission's process closed the connection"
 
     def _remote(self, record: dict) -> RemoteObject:
         handle = int(record["id"])
         if handle not in self._objects:
             self._objects[handle] = RemoteObject(self, handle, str(record.get("kind")), str(record.get("type")))
         return self._objects[handle]
+
+
+class _Zygote:
+    """The warm parent of this process's workers (:mod:`grader.isolation.zygote`)."""
+
+    def __init__(self, course_root: Path) -> None:
+        self.control, child = socket.socketpair()
+        env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
+        env.update(PYTHONPATH=os.pathsep.join([str(_PACKAGE_ROOT), str(course_root)]),
+                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        self.proc = subprocess.Popen([sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())],
+                                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+        child.close()
+        self.replies = self.control.makefile("r")
+        self.replies.readline()  # ready
+
+    def spawn(self, sock: socket.socket, path: Path, memory_mb: int, cwd: str) -> int:
+        request = {"op": "spawn", "path": str(path), "memory_mb": memory_mb, "cwd": cwd}
+        socket.send_fds(self.control, [json.dumps(request).encode()], [sock.fileno()])
+        return int(self.replies.readline())
+
+    def status(self, pid: int) -> int | None:
+        """The wait status of the ended worker ``pid``, waiting up to a second for it."""
+        for _ in range(100):
+            self.control.sendall(json.dumps({"op": "status", "pid": pid}).encode())
+            status = json.loads(self.replies.readline())
+            if status is not None:
+                return status
+            time.sleep(0.01)
+        return None
+
+    def close(self) -> None:
+        self.control.close()
+        self.proc.kill()
+        self.proc.wait()
+
+
+_zygotes: dict[Path, _Zygote] = {}
+
+
+def _zygote(course_root: Path) -> _Zygote:
+    """This process's zygote for ``course_root``, (re)started when needed."""
+    zygote = _zygotes.get(course_root)
+    if zygote is None or zygote.proc.poll() is not None:
+        zygote = _zygotes[course_root] = _Zygote(course_root)
+    return zygote
+
+
+@atexit.register
+def _close_zygotes() -> None:
+    for zygote in _zygotes.values():
+        zygote.close()
 
 
 def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:

@@ -132,7 +132,7 @@ class Encoder:
         return {"t": "tensor", "dtype": str(t.dtype).removeprefix("torch."), "shape": list(dense.shape),
                 "perm": perm, "device": str(t.device), "requires_grad": t.requires_grad,
                 "leaf": t.is_leaf, "data": self._buffer(dense),
-                "grad": None if t.grad is None or not t.is_leaf else self._tensor(t.grad)}
+                "grad": None if not t.is_leaf or t.grad is None else self._tensor(t.grad)}
 
 
 class Decoder:

@@ -15,6 +15,7 @@ import resource
 import socket
 import sys
 import traceback
+from pathlib import Path
 from typing import Any
 
 import torch
@@ -122,19 +123,19 @@ def _get_rng(encoder: Encoder) -> dict:
     return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
 
 
-_PATH = ""
+_PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
 
 
-def main(argv: list[str]) -> None:
+def serve(sock: socket.socket, path: str, memory_mb: int) -> None:
+    """Import the submission at ``path`` and answer the grader on ``sock`` until it hangs up."""
     global _PATH
-    fd, _PATH, memory_mb = int(argv[0]), argv[1], int(argv[2])
-    sock = socket.socket(fileno=fd)
+    _PATH = path
     torch.set_num_threads(1)
     if memory_mb > 0:  # after torch's import, whose mappings are large; CUDA needs no AS limit
         limit = memory_mb * 2**20
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
-        module = import_topic(__import__("pathlib").Path(_PATH))
+        module = import_topic(Path(path))
     except BaseException as exc:
         send_frame(sock, {"ok": False, "error": _describe(exc) | {"trace": _student_trace(exc)}}, [])
         return
@@ -152,4 +153,4 @@ def _student_trace(exc: BaseException) -> str:
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

@@ -1,0 +1,65 @@
+"""The hidden tests catch plausible mistakes and keep correct code at full marks.
+
+Every mutant of ``tests/grader/mutants/`` (the reference with one wrong function) is graded as a
+student through the real engine: it must lose points on the function it breaks. The two
+differently written correct solutions under ``submissions/`` must keep full marks on every topic.
+Mutants in a topic's ``CUDA_ONLY`` are graded when ``$DLGRADE_DEVICE`` is ``cuda``.
+"""
+
+import importlib
+import os
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_course
+from grader.grading import grade
+from tests.grader.mutants import COURSE_ROOT, catalog, mutant_source
+
+COURSE = load_course(COURSE_ROOT / "course.yml")
+DEVICE = os.environ.get("DLGRADE_DEVICE", "cpu")
+SUBMISSIONS = Path(__file__).parent / "submissions"
+
+
+def _cuda_only(topic: str) -> set[str]:
+    return getattr(importlib.import_module(f"tests.grader.mutants.{topic}"), "CUDA_ONLY", set())
+
+
+MUTANTS = [(t.id, name, function) for t in COURSE.topics for name, (function, _) in catalog(t.id).items()
+           if DEVICE == "cuda" or name not in _cuda_only(t.id)]
+
+
+@pytest.fixture(scope="module")
+def mutant_report(tmp_path_factory):
+    root = tmp_path_factory.mktemp("mutants")
+    for topic, name, _ in MUTANTS:
+        (root / f"{topic}.{name}").mkdir()
+        (root / f"{topic}.{name}" / f"{topic}.py").write_text(mutant_source(topic, name))
+    report = grade(COURSE, root, device=DEVICE, jobs=len(os.sched_getaffinity(0)))
+    return {s.id: s for s in report.students}
+
+
+@pytest.fixture(scope="module")
+def correct_report():
+    report = grade(COURSE, SUBMISSIONS, device=DEVICE, jobs=len(os.sched_getaffinity(0)))
+    return {s.id: s for s in report.students}
+
+
+def test_catalog_has_at_least_eight_mutants_per_topic():
+    for topic in COURSE.topics:
+        assert len(catalog(topic.id)) >= 8, f"{topic.id}: only {len(catalog(topic.id))} mutants"
+
+
+@pytest.mark.parametrize(("topic", "name", "function"), MUTANTS, ids=[f"{t}.{n}" for t, n, _ in MUTANTS])
+def test_mutant_loses_points_on_the_function_it_breaks(mutant_report, topic, name, function):
+    result = next(t for t in mutant_report[f"{topic}.{name}"].topics if t.id == topic)
+    failed = [t.name for t in result.tests if not t.passed and t.function == function]
+    assert result.status == "graded", f"{topic}.{name}: status {result.status}: {result.message}"
+    assert failed, f"{topic}.{name}: no test of {function} failed (score {result.score}/{result.max_score})"
+
+
+@pytest.mark.parametrize("student", ["correct_a", "correct_b"])
+def test_differently_written_correct_solutions_keep_full_marks(correct_report, student):
+    for topic in correct_report[student].topics:
+        failed = [f"{t.name}: {t.message}" for t in topic.tests if not t.passed]
+        assert topic.score == pytest.approx(topic.max_score) and not failed, f"{student}/{topic.id}: {failed}"
