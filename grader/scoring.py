@@ -42,7 +42,7 @@ class TopicResult:
 
     @property
     def score(self) -> float:
-        return round(sum(t.weight for t in self.tests if t.passed), 6)
+        return round(sum(t.weight for t in self.tests if t.passed), 4)
 
 
 @dataclass(frozen=True)
@@ -54,7 +54,7 @@ class StudentResult:
 
     @property
     def total(self) -> float:
-        return round(sum(t.score for t in self.topics), 6)
+        return round(sum(t.score for t in self.topics), 4)
 
     @property
     def max_points(self) -> float:

@@ -79,7 +79,7 @@ class Worker:
     """
 
     def __init__(self, path: Path, course_root: Path, limits: Limits) -> None:
-        self.path, self.course_root, self.limits = path, course_root, limits
+        self.path, self.course_root, self.limits = path.resolve(), course_root, limits
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.public: list[str] = []

@@ -1,0 +1,106 @@
+"""The CLI, through click's CliRunner and as a real subprocess, and the gradebook's schema."""
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+import torch
+from click.testing import CliRunner
+
+from grader.cli import main
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+
+GRADEBOOK_SCHEMA = {
+    "type": "object",
+    "required": ["course", "device", "max_points", "students"],
+    "properties": {
+        "course": {"type": "string"}, "device": {"type": "string"}, "max_points": {"type": "number"},
+        "students": {"type": "array", "items": {
+            "type": "object", "required": ["id", "total", "max_points", "topics"],
+            "properties": {
+                "id": {"type": "string"}, "total": {"type": "number"}, "max_points": {"type": "number"},
+                "topics": {"type": "array", "items": {
+                    "type": "object", "required": ["id", "score", "max_score", "status", "tests"],
+                    "properties": {
+                        "id": {"type": "string"}, "score": {"type": "number"}, "max_score": {"type": "number"},
+                        "status": {"enum": ["graded", "missing", "import_error", "timeout", "crashed"]},
+                        "tests": {"type": "array", "items": {
+                            "type": "object",
+                            "required": ["name", "function", "visibility", "passed", "weight", "message"],
+                            "properties": {"name": {"type": "string"}, "function": {"type": "string"},
+                                           "visibility": {"enum": ["public", "hidden"]},
+                                           "passed": {"type": "boolean"}, "weight": {"type": "number"},
+                                           "message": {"type": "string"}}}}}}}}}}},
+}
+
+
+@pytest.fixture(scope="module")
+def small_class(tmp_path_factory) -> Path:
+    """Three students on norms: the reference, the stub, and nothing."""
+    root = tmp_path_factory.mktemp("class")
+    for student, folder in (("ref", "solutions"), ("stub", "exercises")):
+        (root / student).mkdir()
+        shutil.copy(COURSE_ROOT / folder / "norms.py", root / student / "norms.py")
+    (root / "empty").mkdir()
+    return root
+
+
+def run(*args: str):
+    return CliRunner().invoke(main, [*args, "--course", str(COURSE_ROOT / "course.yml")])
+
+
+def test_grade_writes_the_three_outputs_with_the_schema(small_class, tmp_path):
+    result = run("grade", str(small_class), "--out", str(tmp_path), "--topic", "norms", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    gradebook = json.loads((tmp_path / "gradebook.json").read_text())
+    jsonschema.validate(gradebook, GRADEBOOK_SCHEMA)
+    scores = {s["id"]: (s["topics"][0]["score"], s["topics"][0]["status"]) for s in gradebook["students"]}
+    assert scores == {"empty": (0, "missing"), "ref": (10, "graded"), "stub": (0, "graded")}
+    assert (tmp_path / "gradebook.csv").read_text().splitlines() == ["id,norms,total", "empty,0,0", "ref,10,10",
+                                                                     "stub,0,0"]
+    feedback = (tmp_path / "feedback" / "stub.md").read_text()
+    assert "not attempted" in feedback and "def test_" not in feedback
+
+
+def test_gradebook_is_the_same_for_any_jobs(small_class, tmp_path):
+    for jobs in ("1", "2"):
+        assert run("grade", str(small_class), "--out", str(tmp_path / jobs), "--topic", "norms",
+                   "--jobs", jobs).exit_code == 0
+    assert (tmp_path / "1" / "gradebook.json").read_bytes() == (tmp_path / "2" / "gradebook.json").read_bytes()
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (("grade", "no/such/folder"), "submissions folder 'no/such/folder' does not exist"),
+    (("grade", "--topic", "nonesuch"), "no topic 'nonesuch'"),
+    (("check", "--course", "missing.yml"), "course file 'missing.yml' not found"),
+])
+def test_grader_errors_are_one_line_and_exit_1(args, message):
+    result = CliRunner().invoke(main, [*args] if "--course" in args else [*args, "--course",
+                                                                          str(COURSE_ROOT / "course.yml")])
+    assert result.exit_code == 1 and message in result.output and result.output.count("\n") == 1, result.output
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error given where CUDA is absent")
+def test_device_cuda_without_cuda_is_a_one_line_error(small_class):
+    result = run("grade", str(small_class), "--device", "cuda")
+    assert result.exit_code == 1 and "CUDA is not available" in result.output
+
+
+def test_check_passes_the_reference_and_shows_failures_of_the_stub():
+    ok = run("check", "norms", "softmax", "--dir", str(COURSE_ROOT / "solutions"))
+    assert ok.exit_code == 0 and "public tests passed" in ok.output, ok.output
+    stub = run("check", "norms", "--dir", str(COURSE_ROOT / "exercises"))
+    assert stub.exit_code == 1 and "not attempted" in stub.output and "l1_norm" in stub.output
+
+
+def test_python_dash_m_grader_grades_as_a_subprocess(small_class, tmp_path):
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(small_class), "--out", str(tmp_path),
+                           "--topic", "norms", "--course", str(COURSE_ROOT / "course.yml")],
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr
+    assert json.loads((tmp_path / "gradebook.json").read_text())["students"][1]["total"] == 10
