@@ -44,8 +44,8 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
             results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
             continue
         outcomes, _ = run_tests(tests, module, torch.device("cpu"), seed=course.settings.seed)
-        results.append(TopicResult(topic.id, "graded", topic.points, tuple(outcomes), "",
-                                   time.monotonic() - start))
+        results.append(TopicResult(topic.id, "graded", round(sum(t.points for t in tests), 4), tuple(outcomes),
+                                   "", time.monotonic() - start))
     return results
 
 

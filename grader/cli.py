@@ -88,7 +88,7 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
     course = find_course(course_file)
     folder = Path(submissions) if submissions else course.root / "examples" / "class"
     jobs = jobs or len(os.sched_getaffinity(0))
-    total = len(student_folders(folder)) * len(topics or course.topics)
+    total = len(student_folders(folder)) * len([course.topic(t) for t in topics] or course.topics)
     with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
                   TimeRemainingColumn(), console=console, transient=True) as progress:
         bar = progress.add_task("", total=total)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
@@ -92,10 +92,16 @@ def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, job
             yield futures[future], future.result()
 
 
-def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu") -> TopicResult:
-    """Grade one submission file on one topic with its public and hidden tests."""
+def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
+                functions: Collection[str] | None = None) -> TopicResult:
+    """Grade one submission file on one topic with its public and hidden tests.
+
+    Args:
+        functions: run only the tests of these functions (default: all); the others are absent
+            from the result, so its score is out of their points only.
+    """
     start = time.monotonic()
-    tests = collect_tests(course, topic)
+    tests = [t for t in collect_tests(course, topic) if functions is None or t.function in functions]
     if not path.is_file():
         return failed_topic(topic, tests, "missing", f"no {topic.id}.py in the submission")
     try:
@@ -115,8 +121,8 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu") -
                                         seed=settings.seed, banned=banned,
                                         deadline=start + settings.topic_timeout_s)
     message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
-    return TopicResult(topic.id, "timeout" if timed_out else "graded", topic.points, tuple(outcomes), message,
-                       time.monotonic() - start)
+    return TopicResult(topic.id, "timeout" if timed_out else "graded", _max_score(tests), tuple(outcomes),
+                       message, time.monotonic() - start)
 
 
 def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device, *, seed: int,
@@ -173,4 +179,8 @@ def describe_failure(exc: BaseException, function: str) -> str:
 def failed_topic(topic: Topic, tests: Sequence[CourseTest], status: str, message: str) -> TopicResult:
     """A topic result with every test failed for one reason (missing, import error, ...)."""
     outcomes = tuple(TestResult(t.name, t.function, t.visibility, False, round(t.points, 6), message) for t in tests)
-    return TopicResult(topic.id, status, topic.points, outcomes, message)
+    return TopicResult(topic.id, status, _max_score(tests), outcomes, message)
+
+
+def _max_score(tests: Sequence[CourseTest]) -> float:
+    return round(sum(t.points for t in tests), 4)

@@ -19,7 +19,7 @@ from rich.table import Table
 
 from grader.scoring import Report, StudentResult, TopicResult
 
-__all__ = ["feedback_markdown", "gradebook_json", "summary_table", "write_report"]
+__all__ = ["feedback_markdown", "gradebook_json", "gradebook_markdown", "summary_table", "write_report"]
 
 
 def gradebook_json(report: Report) -> dict:
@@ -76,6 +76,16 @@ def _topic_feedback(topic: TopicResult) -> list[str]:
                 lines += [f"  - {t.visibility} test `{t.name}` failed:", "", "    ```",
                           *("    " + m for m in t.message.splitlines()), "    ```"]
     return lines + [""]
+
+
+def gradebook_markdown(report: Report) -> str:
+    """The gradebook as a Markdown table; a status other than ``graded`` follows the score."""
+    topics = [t.id for t in report.students[0].topics] if report.students else []
+    rows = [["student", *topics, "total"], ["---"] * (len(topics) + 2)]
+    for s in report.students:
+        rows.append([s.id, *(_num(t.score) + ("" if t.status == "graded" else f" ({t.status})") for t in s.topics),
+                     _num(s.total)])
+    return "\n".join("| " + " | ".join(row) + " |" for row in rows) + "\n"
 
 
 def summary_table(report: Report) -> Table:

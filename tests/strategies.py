@@ -7,6 +7,8 @@ Importing this module has no side effects.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import torch
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, composite
@@ -34,6 +36,7 @@ def shapes(*, min_dims: int = 1, max_dims: int = 3, min_side: int = 1, max_side:
     return st.lists(st.integers(min_side, max_side), min_size=min_dims, max_size=max_dims).map(tuple)
 
 
+@lru_cache(maxsize=None)  # one strategy object per bounds: Hypothesis validates it once
 def floats(*, min_value: float = -10.0, max_value: float = 10.0, min_magnitude: float = 0.0,
            allow_zero: bool = True) -> st.SearchStrategy[float]:
     """Finite floats in [min_value, max_value], exactly representable in float32.
@@ -62,5 +65,10 @@ def tensors(draw: DrawFn, shape: tuple[int, ...] | st.SearchStrategy[tuple[int, 
     n = 1
     for side in shape:
         n *= side
-    values = draw(st.lists(elements if elements is not None else floats(), min_size=n, max_size=n))
+    values = draw(_lists(elements if elements is not None else floats(), n))
     return torch.tensor(values, dtype=dtype).reshape(shape)
+
+
+@lru_cache(maxsize=1024)
+def _lists(elements: st.SearchStrategy[float], n: int) -> st.SearchStrategy[list[float]]:
+    return st.lists(elements, min_size=n, max_size=n)

@@ -1,0 +1,54 @@
+"""The sample class grades to the gradebook the README shows, the same on every run."""
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from grader.course import load_course
+from grader.grading import grade
+from grader.report import gradebook_markdown
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+COURSE = load_course(COURSE_ROOT / "course.yml")
+
+
+@pytest.fixture(scope="module")
+def report():
+    return grade(COURSE, COURSE_ROOT / "examples" / "class", jobs=len(os.sched_getaffinity(0)))
+
+
+def test_sample_class_has_the_promised_students(report):
+    assert len(report.students) >= 12
+
+
+def test_readme_shows_the_gradebook_of_the_sample_class(report):
+    readme = (COURSE_ROOT / "README.md").read_text(encoding="utf-8")
+    assert gradebook_markdown(report) in readme, gradebook_markdown(report)
+
+
+@pytest.mark.parametrize(("student", "topic", "status", "says"), [
+    ("gus", "autograd", "missing", "no autograd.py"),
+    ("hana", "autograd", "import_error", "SyntaxError"),
+    ("ivan", "kfold", "graded", "no answer within"),
+    ("jules", "dropout", "graded", "SystemExit"),
+    ("kim", "softmax", "graded", "banned call `torch.softmax`"),
+    ("leo", "softmax", "graded", "not attempted"),
+])
+def test_each_failure_is_explained_in_the_feedback(report, student, topic, status, says):
+    result = next(t for s in report.students if s.id == student for t in s.topics if t.id == topic)
+    messages = [result.message] + [t.message for t in result.tests]
+    assert result.status == status and any(says in m for m in messages), (result.status, messages[:3])
+
+
+def test_perfect_student_written_differently_keeps_full_marks(report):
+    ada = next(s for s in report.students if s.id == "ada")
+    assert ada.total == ada.max_points == COURSE.max_points
+
+
+def test_feedback_never_shows_test_source(report):
+    for student in report.students:
+        for topic in student.topics:
+            for t in topic.tests:
+                assert not re.search(r"^\s*(def |@given|@graded|assert )", t.message, re.M), t.message
