@@ -200,14 +200,16 @@ class _Zygote:
     def __init__(self, course_root: Path) -> None:
         self.control, child = socket.socketpair()
         env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
-        env.update(PYTHONPATH=os.pathsep.join([str(_PACKAGE_ROOT), str(course_root)]),
-                   OMP_NUM_THREADS="1", MKL_NUM_THREADS="1", PYTHONDONTWRITEBYTECODE="1")
+        paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env.update(PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   PYTHONDONTWRITEBYTECODE="1")
         self.proc = subprocess.Popen([sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())],
                                      pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+                                     stdout=subprocess.DEVNULL, env=env)
         child.close()
         self.replies = self.control.makefile("r")
-        self.replies.readline()  # ready
+        if not self.replies.readline():  # its error went to our stderr
+            raise RuntimeError("the worker zygote (python -m grader.isolation.zygote) failed to start")
 
     def spawn(self, sock: socket.socket, path: Path, memory_mb: int, cwd: str) -> int:
         request = {"op": "spawn", "path": str(path), "memory_mb": memory_mb, "cwd": cwd}

@@ -47,6 +47,9 @@ def _spawn(control: socket.socket, request: dict, fd: int) -> int:
     try:
         control.close()  # the submission must not reach the zygote
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+        null = os.open(os.devnull, os.O_RDWR)
+        for stream in (0, 1, 2):  # what the submission prints is nobody's business
+            os.dup2(null, stream)
         os.setsid()
         os.chdir(request["cwd"])
         worker.serve(socket.socket(fileno=fd), request["path"], int(request["memory_mb"]))
