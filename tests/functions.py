@@ -42,6 +42,11 @@ def sum_of_squares(x):
     return (x * x).sum()
 
 
+def x_times_sum(x):
+    """x·sum(x), same shape: every output depends on every input; the gradient is 2·sum(x)."""
+    return x * x.sum()
+
+
 def constant(x):
     """Does not depend on x: its gradient is zeros."""
     return torch.ones((), dtype=x.dtype, device=x.device)
@@ -52,7 +57,7 @@ def detached_square(x):
     return x.detach() ** 2
 
 
-SCALAR_FUNCTIONS = ("square", "cube", "sin_times_x", "exp_half", "sum_of_squares", "constant")
+SCALAR_FUNCTIONS = ("square", "cube", "sin_times_x", "exp_half", "sum_of_squares", "x_times_sum", "constant")
 
 
 # Functions of a 1-D x of size n, with a 1-D output, for jacobian.
