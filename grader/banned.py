@@ -27,7 +27,14 @@ class BannedCall:
     pattern: str
 
     def __str__(self) -> str:
-        return f"banned call `{self.name}` (line {self.line})"
+        what = "banned" if self.pattern == LOOPS else "banned call"
+        return f"{what} `{self.name}` (line {self.line})"
+
+
+LOOPS = "loops"  # the pattern that bans for/while loops and comprehensions
+_LOOP_NODES = {ast.For: "for loop", ast.AsyncFor: "for loop", ast.While: "while loop",
+               ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.DictComp: "comprehension",
+               ast.GeneratorExp: "comprehension"}
 
 
 def find_banned(tree: ast.Module, banned: dict[str, tuple[str, ...]]) -> dict[str, list[BannedCall]]:
@@ -35,7 +42,8 @@ def find_banned(tree: ast.Module, banned: dict[str, tuple[str, ...]]) -> dict[st
 
     Args:
         tree: the parsed submission module.
-        banned: ``{public function or class: banned patterns}``.
+        banned: ``{public function or class: banned patterns}``; the pattern ``loops`` bans
+            for/while loops and comprehensions in the function itself (a "use broadcasting" rule).
 
     Returns:
         ``{name: [BannedCall, ...]}`` for each name with at least one banned use.
@@ -48,6 +56,9 @@ def find_banned(tree: ast.Module, banned: dict[str, tuple[str, ...]]) -> dict[st
                  for helper in _closure(name, uses, definitions)
                  for dotted, line in uses[helper]
                  for pattern in patterns if _matches(dotted, pattern)]
+        if LOOPS in patterns and name in definitions:
+            calls += [BannedCall(kind, node.lineno, LOOPS) for node in ast.walk(definitions[name])
+                      for cls, kind in _LOOP_NODES.items() if isinstance(node, cls)]
         if calls:
             found[name] = sorted(set(calls), key=lambda c: (c.line, c.name))
     return found

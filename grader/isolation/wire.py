@@ -98,8 +98,8 @@ class Encoder:
             return value
         if isinstance(value, float):  # also NumPy's float64, sent as a plain float
             return float(value) if math.isfinite(value) else {"t": "float", "v": repr(float(value))}
-        if type(value) in (list, tuple):
-            return {"t": type(value).__name__, "v": [self.encode(v) for v in value]}
+        if isinstance(value, (list, tuple)):  # torch.Size and named tuples travel as tuples
+            return {"t": "tuple" if isinstance(value, tuple) else "list", "v": [self.encode(v) for v in value]}
         if type(value) is dict and all(type(k) is str for k in value):
             return {"t": "dict", "v": {k: self.encode(v) for k, v in value.items()}}
         if isinstance(value, torch.Tensor):

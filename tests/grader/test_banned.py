@@ -83,3 +83,24 @@ def test_allowed_calls_are_not_flagged():
         return E / E.sum(dim=1, keepdim=True) + math.tanh(0.0)
     """
     assert banned(source, {"softmax": SOFTMAX + ("torch.tanh", "Tensor.tanh")}) == {}
+
+
+@pytest.mark.parametrize("body", [
+    "for i in range(len(X)):\n        D[i] = ((X[i] - Y) ** 2).sum(1)",
+    "D = torch.stack([((x - Y) ** 2).sum(1) for x in X])",
+    "i = 0\n    while i < len(X):\n        i += 1",
+])
+def test_loops_pattern_bans_loops_and_comprehensions_in_the_function_only(body):
+    source = f"""
+import torch
+def _helper(n):
+    return [i for i in range(n)]
+def pairwise_sq_dists(X, Y):
+    D = torch.zeros(len(X), len(Y))
+    {body}
+    return D
+def standardize(X):
+    return [x for x in X]
+"""
+    found = banned(source, {"pairwise_sq_dists": ("loops",), "standardize": ()})
+    assert list(found) == ["pairwise_sq_dists"] and len(found["pairwise_sq_dists"]) == 1
