@@ -104,3 +104,19 @@ def test_python_dash_m_grader_grades_as_a_subprocess(small_class, tmp_path):
                           capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr
     assert json.loads((tmp_path / "gradebook.json").read_text())["students"][1]["total"] == 10
+
+
+def test_validate_passes_on_the_course_references_full_and_stubs_zero():
+    result = run("validate")
+    assert result.exit_code == 0, result.output
+    assert result.output.count("reference 10/10, stub 0/10") == 9, result.output
+
+
+def test_validate_fails_when_a_function_has_no_test(tmp_path):
+    for folder in ("exercises", "solutions", "tests"):
+        shutil.copytree(COURSE_ROOT / folder, tmp_path / folder)
+    course = (COURSE_ROOT / "course.yml").read_text().replace("accuracy: {weight: 1}",
+                                                              "accuracy: {weight: 1}\n      argmax: {weight: 1}")
+    (tmp_path / "course.yml").write_text(course)
+    result = CliRunner().invoke(main, ["validate", "--course", str(tmp_path / "course.yml")])
+    assert result.exit_code == 1 and "softmax.argmax: no public test" in result.output, result.output
