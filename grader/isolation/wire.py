@@ -13,6 +13,7 @@ something that cannot travel, ``callback`` (a grader function), ``handle`` (a wo
 
 from __future__ import annotations
 
+import ctypes
 import json
 import math
 import socket
@@ -120,7 +121,8 @@ class Encoder:
 
     def _buffer(self, t: torch.Tensor) -> int:
         flat = t.detach().to("cpu").contiguous().reshape(-1)
-        self.buffers.append(flat.view(torch.uint8).numpy().tobytes() if flat.numel() else b"")
+        # The bytes straight from memory: NumPy is optional for torch, and may be absent.
+        self.buffers.append(ctypes.string_at(flat.data_ptr(), flat.numel() * flat.element_size()))
         return len(self.buffers) - 1
 
     def _tensor(self, t: torch.Tensor) -> dict:
