@@ -18,7 +18,7 @@ from hypothesis.strategies import DrawFn, composite
 from grader.testing import graded
 from solutions import norms as reference
 from tests.helpers import assert_close, assert_unchanged
-from tests.strategies import dtypes, floats, shapes, tensors
+from tests.strategies import floats, shapes, tensors
 
 TOPIC = "norms"
 
