@@ -61,6 +61,7 @@ class Worker:
         reply["args_after"] = encoder.encode(call_args)
         reply["rng"] = _get_rng(encoder)
         return reply, encoder.buffers
+
     def _target(self, header: dict) -> Any:
         obj = self.module if header.get("handle") is None else self.objects[header["handle"]]
         attr = header.get("attr")
