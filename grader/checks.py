@@ -18,7 +18,7 @@ import torch
 from grader.collect import collect_tests
 from grader.course import Course, Topic
 from grader.errors import CourseError
-from grader.grading import failed_topic, grade_topic, run_tests
+from grader.grading import failed_topic, grade_topic, max_score, run_tests
 from grader.scoring import TopicResult
 from grader.submission import import_topic
 
@@ -44,7 +44,7 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
             results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
             continue
         outcomes, _ = run_tests(tests, module, torch.device("cpu"), seed=course.settings.seed)
-        results.append(TopicResult(topic.id, "graded", round(sum(t.points for t in tests), 4), tuple(outcomes),
+        results.append(TopicResult(topic.id, "graded", max_score(tests), tuple(outcomes),
                                    "", time.monotonic() - start))
     return results
 

@@ -25,7 +25,8 @@ from grader.errors import DeviceError, SubmissionsError
 from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["describe_failure", "failed_topic", "grade", "grade_topic", "resolve_device", "run_tests", "student_folders"]
+__all__ = ["describe_failure", "failed_topic", "grade", "grade_topic", "max_score", "resolve_device", "run_tests",
+           "student_folders"]
 
 _MESSAGE_LIMIT = 4000
 
@@ -121,7 +122,7 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
                                         seed=settings.seed, banned=banned,
                                         deadline=start + settings.topic_timeout_s)
     message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
-    return TopicResult(topic.id, "timeout" if timed_out else "graded", _max_score(tests), tuple(outcomes),
+    return TopicResult(topic.id, "timeout" if timed_out else "graded", max_score(tests), tuple(outcomes),
                        message, time.monotonic() - start)
 
 
@@ -179,8 +180,9 @@ def describe_failure(exc: BaseException, function: str) -> str:
 def failed_topic(topic: Topic, tests: Sequence[CourseTest], status: str, message: str) -> TopicResult:
     """A topic result with every test failed for one reason (missing, import error, ...)."""
     outcomes = tuple(TestResult(t.name, t.function, t.visibility, False, round(t.points, 6), message) for t in tests)
-    return TopicResult(topic.id, status, _max_score(tests), outcomes, message)
+    return TopicResult(topic.id, status, max_score(tests), outcomes, message)
 
 
-def _max_score(tests: Sequence[CourseTest]) -> float:
+def max_score(tests: Sequence[CourseTest]) -> float:
+    """The points ``tests`` are worth together, rounded as scores are."""
     return round(sum(t.points for t in tests), 4)

@@ -26,7 +26,8 @@ from typing import Any
 import torch
 
 
-from grader.isolation.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
+                                   send_frame)
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
 
@@ -134,7 +135,7 @@ class Worker:
         encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
         call_args = [list(args), dict(kwargs)]
         header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
-                      rng=_rng_state(encoder))
+                      rng=rng_record(encoder))
         deadline = time.monotonic() + self.limits.call_timeout_s
         try:
             send_frame(self.sock, header, encoder.buffers)
@@ -142,7 +143,7 @@ class Worker:
             decoder = Decoder(buffers, handle=self._remote, args=call_args)
             value = decoder.decode(reply.get("value")) if reply.get("ok") else None
             _apply_changes(call_args, decoder.decode(reply.get("args_after")))
-            _set_rng(decoder, reply.get("rng") or {})
+            restore_rng(decoder, reply.get("rng") or {})
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError) as exc:
             self.stop()
             raise WorkerCrashed(f"the submission's process sent a malformed reply ({exc})") from None
@@ -252,18 +253,6 @@ def _close_zygotes() -> None:
 def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:
     callbacks[id(fn)] = fn
     return {"t": "callback", "id": id(fn)}
-
-
-def _rng_state(encoder: Encoder) -> dict:
-    cuda = encoder.encode(torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else None
-    return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
-
-
-def _set_rng(decoder: Decoder, rng: dict) -> None:
-    if rng.get("cpu") is not None:
-        torch.set_rng_state(decoder.decode(rng["cpu"]))
-    if rng.get("cuda") is not None and torch.cuda.is_initialized():
-        torch.cuda.set_rng_state(decoder.decode(rng["cuda"]))
 
 
 def _apply_changes(original: Any, after: Any) -> None:

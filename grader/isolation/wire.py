@@ -25,7 +25,7 @@ import torch
 
 from grader.testing import NamedFunction
 
-__all__ = ["Decoder", "Encoder", "WireError", "recv_frame", "send_frame"]
+__all__ = ["Decoder", "Encoder", "WireError", "recv_frame", "restore_rng", "rng_record", "send_frame"]
 
 MAX_HEADER = 16 * 2**20
 MAX_PAYLOAD = 512 * 2**20
@@ -218,3 +218,17 @@ class Decoder:
         if rec.get("grad") is not None and t.is_leaf:
             t.grad = self._tensor(rec["grad"])
         return t
+
+
+def rng_record(encoder: Encoder) -> dict:
+    """torch's global RNG state (CPU, and CUDA once initialised), to send with a call or reply."""
+    cuda = encoder.encode(torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else None
+    return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
+
+
+def restore_rng(decoder: Decoder, rng: dict) -> None:
+    """Set torch's global RNG state from a :func:`rng_record`, so both sides draw alike."""
+    if rng.get("cpu") is not None:
+        torch.set_rng_state(decoder.decode(rng["cpu"]))
+    if rng.get("cuda") is not None and torch.cuda.is_available():
+        torch.cuda.set_rng_state(decoder.decode(rng["cuda"]))

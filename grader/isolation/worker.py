@@ -20,7 +20,8 @@ from typing import Any
 
 import torch
 
-from grader.isolation.wire import Decoder, Encoder, WireError, recv_frame, send_frame
+from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
+                                   send_frame)
 from grader.submission import import_topic
 
 
@@ -43,7 +44,7 @@ class Worker:
         decoder = Decoder(buffers, handle=self._local)
         args = decoder.decode(header.get("args", {"t": "list", "v": []}))
         kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": {}}))
-        _set_rng(decoder, header.get("rng") or {})
+        restore_rng(decoder, header.get("rng") or {})
         try:
             target = self._target(header)
             value = target if header.get("op") == "getattr" else target(*args, **kwargs)
@@ -59,7 +60,7 @@ class Worker:
         # In-place changes to the arguments (sgd_, xavier_uniform_, a generator's state) go back.
         encoder.args = {}
         reply["args_after"] = encoder.encode(call_args)
-        reply["rng"] = _get_rng(encoder)
+        reply["rng"] = rng_record(encoder)
         return reply, encoder.buffers
 
     def _target(self, header: dict) -> Any:
@@ -110,18 +111,6 @@ def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
         for k, v in _paths(item, (*prefix, key)).items():
             found.setdefault(k, v)
     return found
-
-
-def _set_rng(decoder: Decoder, rng: dict) -> None:
-    if rng.get("cpu") is not None:
-        torch.set_rng_state(decoder.decode(rng["cpu"]))
-    if rng.get("cuda") is not None and torch.cuda.is_available():
-        torch.cuda.set_rng_state(decoder.decode(rng["cuda"]))
-
-
-def _get_rng(encoder: Encoder) -> dict:
-    cuda = encoder.encode(torch.cuda.get_rng_state()) if torch.cuda.is_initialized() else None
-    return {"cpu": encoder.encode(torch.get_rng_state()), "cuda": cuda}
 
 
 _PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
