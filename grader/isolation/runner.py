@@ -10,8 +10,10 @@ thereafter, so Hypothesis's shrinking does not wait on it again.
 from __future__ import annotations
 
 import atexit
+import functools
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -19,13 +21,13 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
-
+from grader.isolation.sandbox import Sandbox, bwrap_prefix, detect, readable_paths
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
                                    send_frame)
 
@@ -55,11 +57,14 @@ class WorkerCrashed(Exception):
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-worker limits: seconds of wall clock and MiB of address space (0: none)."""
+    """Per-worker limits: wall clock per call and per import (s), address space (MiB; 0: none, as
+    on CUDA), CPU time of the worker (s), size of any file it writes and of its scratch (MiB)."""
 
     call_timeout_s: float
     import_timeout_s: float
     memory_mb: int
+    cpu_time_s: float = 600.0
+    disk_mb: int = 64
 
 
 @dataclass(frozen=True)
@@ -73,25 +78,32 @@ class ImportFailure:
 class Worker:
     """One worker process for the submission file ``path``, restarted after a timeout or crash.
 
+    The worker sees a read-only copy of the submission, never the file itself, and works in a
+    private scratch folder; ``sandbox`` says how it is confined (:mod:`grader.isolation.sandbox`).
+
     Args:
         path: the submission's ``<topic>.py``.
         course_root: folder holding the course's trusted modules (``tests.functions``).
-        limits: time and memory limits.
+        limits: time, memory, CPU and disk limits.
+        sandbox: the layers to confine the worker with (default: all this machine offers).
     """
 
-    def __init__(self, path: Path, course_root: Path, limits: Limits) -> None:
+    def __init__(self, path: Path, course_root: Path, limits: Limits, sandbox: Sandbox | None = None) -> None:
         self.path, self.course_root, self.limits = path.resolve(), course_root, limits
+        self.sandbox = detect() if sandbox is None else sandbox
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.public: list[str] = []
         self._objects: dict[int, RemoteObject] = {}
-        self._scratch = tempfile.TemporaryDirectory(prefix="dlgrade-worker-")
+        self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=_scratch_base())
 
     def start(self) -> ImportFailure | None:
         """Start the process and import the submission; an ImportFailure if that failed."""
         self.stop()
+        request = {"path": self._copy_submission(), "scratch": self._scratch.name, "sandbox": self.sandbox.layers,
+                   "readable": _readable((self.course_root, self.path.parent.parent)), "limits": asdict(self.limits)}
         parent, child = socket.socketpair()
-        self.pid = _zygote(self.course_root).spawn(child, self.path, self.limits.memory_mb, self._scratch.name)
+        self.pid = _zygote(self.course_root, self.sandbox).spawn(child, request)
         child.close()
         self.sock, self._objects = parent, {}
         try:
@@ -102,9 +114,23 @@ class Worker:
             return ImportFailure("crashed", f"importing {self.path.name}: {exc}")
         if not header.get("ok"):
             error = header.get("error") or {}
+            if header.get("sandbox"):
+                return ImportFailure("crashed", f"the sandbox could not be set up: {error.get('message')}")
             return ImportFailure("import_error", str(error.get("trace") or error.get("message", "import failed")))
         self.public = [str(n) for n in header.get("public", [])]
         return None
+
+    def _copy_submission(self) -> str:
+        """Copy the submission into ``scratch/src`` (read only) and make ``scratch/work``."""
+        src, work = Path(self._scratch.name, "src"), Path(self._scratch.name, "work")
+        src.mkdir(exist_ok=True)
+        work.mkdir(mode=0o700, exist_ok=True)
+        copy = src / self.path.name
+        if not copy.exists():
+            if self.path.is_file():
+                shutil.copyfile(self.path, copy)
+            copy.chmod(0o444) if copy.exists() else None
+        return str(copy)
 
     def stop(self) -> None:
         """Kill the worker's whole process group (no-op if none is running)."""
@@ -180,8 +206,10 @@ class Worker:
         send_frame(self.sock, reply, encoder.buffers)
 
     def _death(self) -> str:
-        status = _zygote(self.course_root).status(self.pid)
+        status = _zygote(self.course_root, self.sandbox).status(self.pid)
         self.stop()
+        if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
+            return f"the submission's process used up its {self.limits.cpu_time_s:g} s of CPU time (killed)"
         if status is not None and os.WIFSIGNALED(status):
             return f"the submission's process was killed by {signal.Signals(os.WTERMSIG(status)).name}"
         if status is not None:
@@ -196,25 +224,35 @@ class Worker:
 
 
 class _Zygote:
-    """The warm parent of this process's workers (:mod:`grader.isolation.zygote`)."""
+    """The warm parent of this process's workers (:mod:`grader.isolation.zygote`).
 
-    def __init__(self, course_root: Path) -> None:
+    It gets only the environment variables Python, torch and CUDA need (no secrets, no
+    DLGRADE_*); with bubblewrap it runs in a mount namespace that holds no course files but the
+    trusted modules it imports before any worker is forked.
+    """
+
+    def __init__(self, course_root: Path, sandbox: Sandbox) -> None:
         self.control, child = socket.socketpair()
-        env = {k: v for k, v in os.environ.items() if not k.startswith("DLGRADE")}
+        env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(("LC_", "CUDA_", "NVIDIA_"))}
         paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
         env.update(PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    PYTHONDONTWRITEBYTECODE="1")
-        self.proc = subprocess.Popen([sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())],
-                                     pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+        trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
+        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())]
+        if trusted[1].is_file():
+            command.append("tests.functions")
+        if "bubblewrap" in sandbox.layers:
+            visible = [*_readable((course_root,)), *(str(p) for p in trusted if p.is_file())]
+            command = [*bwrap_prefix(visible, _scratch_base()), *command]
+        self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, env=env)
         child.close()
         self.replies = self.control.makefile("r")
         if not self.replies.readline():  # its error went to our stderr
             raise RuntimeError("the worker zygote (python -m grader.isolation.zygote) failed to start")
 
-    def spawn(self, sock: socket.socket, path: Path, memory_mb: int, cwd: str) -> int:
-        request = {"op": "spawn", "path": str(path), "memory_mb": memory_mb, "cwd": cwd}
-        socket.send_fds(self.control, [json.dumps(request).encode()], [sock.fileno()])
+    def spawn(self, sock: socket.socket, request: dict) -> int:
+        socket.send_fds(self.control, [json.dumps(dict(request, op="spawn")).encode()], [sock.fileno()])
         return int(self.replies.readline())
 
     def status(self, pid: int) -> int | None:
@@ -233,21 +271,35 @@ class _Zygote:
         self.proc.wait()
 
 
-_zygotes: dict[Path, _Zygote] = {}
+_ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}
+_zygotes: dict[tuple[Path, Sandbox], _Zygote] = {}
 
 
-def _zygote(course_root: Path) -> _Zygote:
-    """This process's zygote for ``course_root``, (re)started when needed."""
-    zygote = _zygotes.get(course_root)
+def _zygote(course_root: Path, sandbox: Sandbox) -> _Zygote:
+    """This process's zygote for ``course_root`` and ``sandbox``, (re)started when needed."""
+    zygote = _zygotes.get((course_root, sandbox))
     if zygote is None or zygote.proc.poll() is not None:
-        zygote = _zygotes[course_root] = _Zygote(course_root)
+        zygote = _zygotes[course_root, sandbox] = _Zygote(course_root, sandbox)
     return zygote
+
+
+@functools.cache
+def _scratch_base() -> str:
+    """This process's folder for its workers' scratch folders, removed at exit."""
+    return tempfile.mkdtemp(prefix="dlgrade-")
+
+
+@functools.cache
+def _readable(protected: tuple[Path, ...]) -> list[str]:
+    return readable_paths(protected)
 
 
 @atexit.register
 def _close_zygotes() -> None:
     for zygote in _zygotes.values():
         zygote.close()
+    if _scratch_base.cache_info().currsize:
+        shutil.rmtree(_scratch_base(), ignore_errors=True)
 
 
 def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:

@@ -1,8 +1,6 @@
 """The worker: imports one submission module and executes the grader's calls on it.
 
-    python -m grader.isolation.worker FD PATH MEMORY_MB
-
-FD is a connected socket inherited from the grader. The worker answers one frame per request:
+Forked from :mod:`grader.isolation.zygote` into its sandbox. FD is a connected socket inherited from the grader. The worker answers one frame per request:
 ``call`` (a public name, a handle or a handle's attribute, with arguments), ``getattr``; while a
 call runs it may send ``callback`` requests for the grader's functions and wait for their
 results. Everything the submission returns leaves as data (see :mod:`grader.isolation.wire`);
@@ -11,9 +9,7 @@ what cannot, stays here behind a handle. Nothing here is trusted by the grader.
 
 from __future__ import annotations
 
-import resource
 import socket
-import sys
 import traceback
 from pathlib import Path
 from typing import Any
@@ -116,14 +112,11 @@ def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
 _PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
 
 
-def serve(sock: socket.socket, path: str, memory_mb: int) -> None:
+def serve(sock: socket.socket, path: str) -> None:
     """Import the submission at ``path`` and answer the grader on ``sock`` until it hangs up."""
     global _PATH
     _PATH = path
     torch.set_num_threads(1)
-    if memory_mb > 0:  # after torch's import, whose mappings are large; CUDA needs no AS limit
-        limit = memory_mb * 2**20
-        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     try:
         module = import_topic(Path(path))
     except BaseException as exc:
@@ -141,6 +134,3 @@ def _student_trace(exc: BaseException) -> str:
     where = "".join(f"  line {f.lineno}: {f.line}\n" for f in frames[-3:])
     return (where + "".join(lines)).strip()[-2000:]
 
-
-if __name__ == "__main__":
-    serve(socket.socket(fileno=int(sys.argv[1])), sys.argv[2], int(sys.argv[3]))

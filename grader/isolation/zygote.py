@@ -1,19 +1,23 @@
 """A warm parent for workers: torch imported once, each worker forked from it in milliseconds.
 
-    python -m grader.isolation.zygote FD
+    python -m grader.isolation.zygote FD [TRUSTED_MODULE ...]
 
 Importing torch costs about 2 s; a worker forked from this process starts with torch, the wire
-format and the worker loop already imported. It forks only from a single-threaded state (torch
-limited to one thread, no CUDA initialised: CUDA must be initialised after the fork, and OpenMP
-threads do not survive one). Each request on the control socket FD carries the worker's
-connected socket (SCM_RIGHTS) and a JSON ``{"op": "spawn", "path", "memory_mb", "cwd"}``; the
-reply is the child's pid. The child starts a new session, so the grader can kill its whole
-process group. ``{"op": "status", "pid"}`` answers how a child ended (its wait status), or
-null while it runs: the grader is not its parent and cannot wait for it.
+format, the worker loop and the course's trusted modules (``tests.functions``) already imported,
+so the sandbox need not let it read the course. It forks only from a single-threaded state
+(torch limited to one thread, no CUDA initialised: CUDA must be initialised after the fork, and
+OpenMP threads do not survive one). Each request on the control socket FD carries the worker's
+connected socket (SCM_RIGHTS) and a JSON ``{"op": "spawn", "path", "scratch", "sandbox",
+"readable", "limits"}``; the reply is the child's pid. The child starts a new session and
+confines itself (:func:`grader.isolation.sandbox.confine`) before it imports the submission.
+``{"op": "status", "pid"}`` answers how a child ended (its wait status), or null while it runs:
+the grader is not its parent and cannot wait for it.
 """
 
 from __future__ import annotations
 
+import ctypes
+import importlib
 import json
 import os
 import signal
@@ -23,6 +27,8 @@ import sys
 import torch
 
 from grader.isolation import worker
+from grader.isolation.sandbox import Sandbox, confine
+from grader.isolation.wire import send_frame
 
 
 _ended: dict[int, int] = {}
@@ -51,14 +57,24 @@ def _spawn(control: socket.socket, request: dict, fd: int) -> int:
         for stream in (0, 1, 2):  # what the submission prints is nobody's business
             os.dup2(null, stream)
         os.setsid()
-        os.chdir(request["cwd"])
-        worker.serve(socket.socket(fileno=fd), request["path"], int(request["memory_mb"]))
+        sock = socket.socket(fileno=fd)
+        try:
+            confine(Sandbox(tuple(request["sandbox"])), request["readable"], request["scratch"], request["limits"])
+        except OSError as exc:  # never run a submission in a sandbox weaker than promised
+            send_frame(sock, {"ok": False, "sandbox": True,
+                              "error": {"type": "OSError", "name": "OSError", "message": str(exc)}}, [])
+        else:
+            worker.serve(sock, request["path"])
     finally:
         os._exit(0)
 
 
-def main(control: socket.socket) -> None:
+def main(control: socket.socket, trusted: list[str]) -> None:
+    ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: ends with the grader
     torch.set_num_threads(1)
+    torch.ones(2) @ torch.ones(2)  # torch reads the CPU's features now, while /proc is readable
+    for name in trusted:
+        importlib.import_module(name)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     control.sendall(b"null\n")
@@ -78,4 +94,4 @@ def main(control: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    main(socket.socket(fileno=int(sys.argv[1])))
+    main(socket.socket(fileno=int(sys.argv[1])), sys.argv[2:])
