@@ -13,6 +13,7 @@ import atexit
 import functools
 import json
 import os
+import select
 import shutil
 import signal
 import socket
@@ -65,6 +66,7 @@ class Limits:
     memory_mb: int
     cpu_time_s: float = 600.0
     disk_mb: int = 64
+    rss_mb: int = 0  # resident memory the grader watches for (0: none); on CUDA instead of memory_mb
 
 
 @dataclass(frozen=True)
@@ -86,10 +88,13 @@ class Worker:
         course_root: folder holding the course's trusted modules (``tests.functions``).
         limits: time, memory, CPU and disk limits.
         sandbox: the layers to confine the worker with (default: all this machine offers).
+        device: ``cpu`` or ``cuda...``: CUDA needs the GPU's device files and driver information.
     """
 
-    def __init__(self, path: Path, course_root: Path, limits: Limits, sandbox: Sandbox | None = None) -> None:
+    def __init__(self, path: Path, course_root: Path, limits: Limits, sandbox: Sandbox | None = None,
+                 device: str = "cpu") -> None:
         self.path, self.course_root, self.limits = path.resolve(), course_root, limits
+        self.device = "cuda" if device.startswith("cuda") else "cpu"
         self.sandbox = detect() if sandbox is None else sandbox
         self.pid: int | None = None
         self.sock: socket.socket | None = None
@@ -101,9 +106,9 @@ class Worker:
         """Start the process and import the submission; an ImportFailure if that failed."""
         self.stop()
         request = {"path": self._copy_submission(), "scratch": self._scratch.name, "sandbox": self.sandbox.layers,
-                   "readable": _readable((self.course_root, self.path.parent.parent)), "limits": asdict(self.limits)}
+                   "readable": _readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits)}
         parent, child = socket.socketpair()
-        self.pid = _zygote(self.course_root, self.sandbox).spawn(child, request)
+        self.pid = _zygote(self.course_root, self.sandbox, self.device).spawn(child, request)
         child.close()
         self.sock, self._objects = parent, {}
         try:
@@ -183,6 +188,7 @@ class Worker:
     def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
         """The next reply, answering the worker's callback requests on the way."""
         while True:
+            self._watch_until_readable(deadline)
             self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             try:
                 header, buffers = recv_frame(self.sock)
@@ -195,6 +201,18 @@ class Worker:
                 return header, buffers
             self._answer_callback(header, buffers, callbacks)
 
+    def _watch_until_readable(self, deadline: float) -> None:
+        """Where no address-space limit can apply (CUDA), kill a worker whose resident memory
+        exceeds ``limits.rss_mb`` while it computes; a no-op otherwise."""
+        if not self.limits.rss_mb:
+            return
+        while not select.select([self.sock], [], [], max(min(deadline - time.monotonic(), 0.1), 0))[0]:
+            if time.monotonic() >= deadline:
+                return
+            if _resident_mb(self.pid) > self.limits.rss_mb:
+                self.stop()
+                raise WorkerCrashed(f"the submission's process used over {self.limits.rss_mb} MiB of memory (killed)")
+
     def _answer_callback(self, header: dict, buffers: list[bytes], callbacks: dict[int, Callable]) -> None:
         fn = callbacks[header["id"]]
         args = Decoder(buffers, handle=self._remote).decode(header.get("args"))
@@ -206,7 +224,7 @@ class Worker:
         send_frame(self.sock, reply, encoder.buffers)
 
     def _death(self) -> str:
-        status = _zygote(self.course_root, self.sandbox).status(self.pid)
+        status = _zygote(self.course_root, self.sandbox, self.device).status(self.pid)
         self.stop()
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             return f"the submission's process used up its {self.limits.cpu_time_s:g} s of CPU time (killed)"
@@ -231,7 +249,7 @@ class _Zygote:
     trusted modules it imports before any worker is forked.
     """
 
-    def __init__(self, course_root: Path, sandbox: Sandbox) -> None:
+    def __init__(self, course_root: Path, sandbox: Sandbox, device: str) -> None:
         self.control, child = socket.socketpair()
         env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(("LC_", "CUDA_", "NVIDIA_"))}
         paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
@@ -242,7 +260,7 @@ class _Zygote:
         if trusted[1].is_file():
             command.append("tests.functions")
         if "bubblewrap" in sandbox.layers:
-            visible = [*_readable((course_root,)), *(str(p) for p in trusted if p.is_file())]
+            visible = [*_readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
             command = [*bwrap_prefix(visible, _scratch_base()), *command]
         self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, env=env)
@@ -272,15 +290,25 @@ class _Zygote:
 
 
 _ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}
-_zygotes: dict[tuple[Path, Sandbox], _Zygote] = {}
+_zygotes: dict[tuple[Path, Sandbox, str], _Zygote] = {}
 
 
-def _zygote(course_root: Path, sandbox: Sandbox) -> _Zygote:
-    """This process's zygote for ``course_root`` and ``sandbox``, (re)started when needed."""
-    zygote = _zygotes.get((course_root, sandbox))
-    if zygote is None or zygote.proc.poll() is not None:
-        zygote = _zygotes[course_root, sandbox] = _Zygote(course_root, sandbox)
-    return zygote
+def _zygote(course_root: Path, sandbox: Sandbox, device: str) -> _Zygote:
+    """This process's zygote for ``course_root``, ``sandbox`` and device kind, (re)started when needed."""
+    key = (course_root, sandbox, device)
+    if key not in _zygotes or _zygotes[key].proc.poll() is not None:
+        _zygotes[key] = _Zygote(course_root, sandbox, device)
+    return _zygotes[key]
+
+
+def _resident_mb(pid: int | None) -> float:
+    """Resident memory of process ``pid`` in MiB (0 if it is gone). A worker cannot fork, so
+    its own process is all there is to count."""
+    try:
+        with open(f"/proc/{pid}/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 @functools.cache
@@ -290,8 +318,8 @@ def _scratch_base() -> str:
 
 
 @functools.cache
-def _readable(protected: tuple[Path, ...]) -> list[str]:
-    return readable_paths(protected)
+def _readable(protected: tuple[Path, ...], device: str) -> list[str]:
+    return readable_paths(protected, device)
 
 
 @atexit.register

@@ -122,6 +122,7 @@ def bwrap_prefix(readable: list[str], scratch: str) -> list[str]:
     """The bubblewrap command line that runs a program seeing only ``readable`` and ``scratch``."""
     binds = [arg for path in readable if not path.startswith("/dev/")  # --dev makes those
              for arg in ("--ro-bind-try", path, path)]
+    binds += [arg for path in readable if path.startswith("/dev/nvidia") for arg in ("--dev-bind", path, path)]
     # /lib and friends are links into /usr on most distributions; the loader needs them as such.
     binds += [arg for path in ("/lib", "/lib64", "/lib32", "/bin") if os.path.islink(path)
               for arg in ("--symlink", os.readlink(path), path)]
@@ -148,7 +149,8 @@ def confine(sandbox: Sandbox, readable: list[str], scratch: str, limits: dict) -
     tempfile.tempdir = None
     _set_rlimits(limits)
     if "landlock" in sandbox.layers:
-        landlock.restrict([*readable, os.path.join(scratch, "src")], [work, os.devnull])
+        gpus = [p for p in readable if p.startswith("/dev/nvidia")]  # CUDA opens them read-write
+        landlock.restrict([*readable, os.path.join(scratch, "src")], [work, os.devnull, *gpus])
     if "seccomp" in sandbox.layers:
         seccomp.deny_escapes()
 
