@@ -33,6 +33,9 @@ from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, rest
                                    send_frame)
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
+# The course's modules whose functions tests hand to a submission (grader.testing.NamedFunction):
+# imported by the zygote, the only ones a worker's reply may name.
+TRUSTED_MODULES = frozenset({"tests.functions"})
 
 __all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
            "WorkerCrashed"]
@@ -171,11 +174,11 @@ class Worker:
         try:
             send_frame(self.sock, header, encoder.buffers)
             reply, buffers = self._recv(deadline, callbacks)
-            decoder = Decoder(buffers, handle=self._remote, args=call_args)
+            decoder = Decoder(buffers, handle=self._remote, args=call_args, functions=TRUSTED_MODULES)
             value = decoder.decode(reply.get("value")) if reply.get("ok") else None
             _apply_changes(call_args, decoder.decode(reply.get("args_after")))
             restore_rng(decoder, reply.get("rng") or {})
-        except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError) as exc:
+        except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             self.stop()
             raise WorkerCrashed(f"the submission's process sent a malformed reply ({exc})") from None
         except OSError as exc:
@@ -215,7 +218,7 @@ class Worker:
 
     def _answer_callback(self, header: dict, buffers: list[bytes], callbacks: dict[int, Callable]) -> None:
         fn = callbacks[header["id"]]
-        args = Decoder(buffers, handle=self._remote).decode(header.get("args"))
+        args = Decoder(buffers, handle=self._remote, functions=TRUSTED_MODULES).decode(header.get("args"))
         encoder = Encoder()
         try:
             reply = {"ok": True, "value": encoder.encode(fn(*args))}
@@ -258,7 +261,7 @@ class _Zygote:
         trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
         command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())]
         if trusted[1].is_file():
-            command.append("tests.functions")
+            command += sorted(TRUSTED_MODULES)
         if "bubblewrap" in sandbox.layers:
             visible = [*_readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
             command = [*bwrap_prefix(visible, _scratch_base()), *command]

@@ -173,26 +173,30 @@ def _canonical_names() -> dict[int, tuple[str, Any]]:
     """``{id(obj): (canonical name, obj)}`` for every callable reachable by a dotted name."""
     best: dict[int, tuple[tuple, str, Any]] = {}
 
-    def offer(name: str, obj: Any) -> None:
+    def offer(name: str, obj: Any, exported: bool) -> None:
         try:
             home = obj.__module__
         except Exception:  # a lazy or broken object; it has no home to prefer
             home = None
         home = home if isinstance(home, str) else ""  # a class's __module__ may be a descriptor
         owner = name.rpartition(".")[0]
-        key = (any(part.startswith("_") for part in name.split(".")), name.count("."),
-               not (home == owner or home.startswith(owner + ".")), name)
+        hidden = not exported or any(part.startswith("_") for part in name.split("."))
+        key = (hidden, name.count("."), not (home == owner or home.startswith(owner + ".")), name)
         if id(obj) not in best or key < best[id(obj)][0]:
             best[id(obj)] = (key, name, obj)
 
     for module_name, namespace in _module_dicts():
+        # A module with __all__ exports only those names; the rest are its own imports
+        # (torch.autograd imports torch.overrides.has_torch_function, exported there).
+        exports = namespace.get("__all__")
+        exports = set(exports) if isinstance(exports, (list, tuple)) else None
         for attr, obj in list(namespace.items()):
             if _is_target(obj):
-                offer(f"{module_name}.{attr}", obj)
+                offer(f"{module_name}.{attr}", obj, exports is None or attr in exports)
     for cls in _TENSOR_CLASSES:
         for attr, obj in list(vars(cls).items()):
             if not attr.startswith("__") and isinstance(obj, (types.FunctionType, types.MethodDescriptorType)):
-                offer(f"Tensor.{attr}", obj)
+                offer(f"Tensor.{attr}", obj, True)
     return {key: (name, obj) for key, (_, name, obj) in best.items()}
 
 
@@ -205,8 +209,9 @@ def _module_dicts() -> Iterator[tuple[str, dict]]:
 
 
 def _is_target(obj: Any) -> bool:
-    """A function, builtin or class that a wrapper can stand in for (not a module)."""
-    return callable(obj) and not isinstance(obj, types.ModuleType)
+    """A function, builtin or class that a wrapper can stand in for (not a module, not a type alias)."""
+    return (callable(obj) and not isinstance(obj, (types.ModuleType, types.GenericAlias))
+            and type(obj).__module__ not in ("typing", "typing_extensions"))
 
 
 def _is_wrapped(obj: Any) -> bool:
@@ -310,7 +315,7 @@ def _aten_ops(builtin_name: str) -> set[str]:
         for overload in packet.overloads():
             op = getattr(packet, overload)
             example = _example_arguments(op._schema)
-            if example is None:
+            if example is None or op._schema.is_mutable:  # out= variants: the functional one suffices
                 continue
             with _OpsSeen() as mode:
                 try:

@@ -66,7 +66,7 @@ def recv_frame(sock: socket.socket) -> tuple[dict, list[bytes]]:
         raise WireError(f"header of {size} bytes exceeds {MAX_HEADER}")
     try:
         header = json.loads(_recv_exactly(sock, size))
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError, RecursionError) as exc:
         raise WireError(f"unreadable header: {exc}") from None
     sizes = header.get("buffers") if isinstance(header, dict) else None
     if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes) \
@@ -145,11 +145,13 @@ class Decoder:
             so the grader sees where an output really was.
         handle: builds the local stand-in for a ``handle``/``callback`` record.
         args: the call's arguments, for ``arg`` records.
+        functions: the modules whose ``function`` records may be rebuilt (None: any). The
+            grader passes its trusted modules, so a worker cannot name ``os.system`` for it.
     """
 
     def __init__(self, buffers: list[bytes], handle: Callable[[dict], Any] | None = None,
-                 args: list[Any] | None = None) -> None:
-        self._buffers, self._handle, self._args = buffers, handle, args
+                 args: list[Any] | None = None, functions: frozenset[str] | None = None) -> None:
+        self._buffers, self._handle, self._args, self._functions = buffers, handle, args, functions
 
     def decode(self, value: Any) -> Any:
         if value is None or type(value) in (bool, int, float, str):
@@ -175,6 +177,8 @@ class Decoder:
         if kind == "device":
             return torch.device(value["v"])
         if kind == "function":
+            if self._functions is not None and value["module"] not in self._functions:
+                raise WireError(f"function record of untrusted module {str(value['module'])[:80]!r}")
             return NamedFunction(str(value["module"]), str(value["name"]))
         if kind == "arg" and self._args is not None:
             return self._follow(value["path"])

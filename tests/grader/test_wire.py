@@ -83,6 +83,23 @@ def test_malformed_records_are_wire_errors(record):
         Decoder([b"\0\0\0\0"]).decode(record)
 
 
+def test_grader_rebuilds_functions_of_its_trusted_modules_only():
+    trusted = Decoder([], functions=frozenset({"tests.functions"}))
+    assert trusted.decode({"t": "function", "module": "tests.functions", "name": "cube"}) == \
+        NamedFunction("tests.functions", "cube")
+    with pytest.raises(WireError, match="untrusted module 'os'"):
+        trusted.decode({"t": "function", "module": "os", "name": "system"})
+
+
+def test_deeply_nested_header_is_a_wire_error():
+    a, b = socket.socketpair()
+    with a, b:
+        data = b"[" * 5_000 + b"]" * 5_000
+        a.sendall(len(data).to_bytes(8, "big") + data)
+        with pytest.raises(WireError):
+            recv_frame(b)
+
+
 def test_oversized_header_is_refused_before_reading_it():
     a, b = socket.socketpair()
     with a, b:
