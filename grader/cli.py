@@ -81,11 +81,19 @@ def _print_topic(topic: TopicResult) -> None:
 @click.option("--topic", "topics", multiple=True, help="grade only this topic (repeatable)")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="student-topics graded in parallel [default: usable cores]")
+@click.option("--seed", "grading_seed", type=int, envvar="DLGRADE_SEED",
+              help="secret seed of the hidden tests' examples [default: $DLGRADE_SEED, else course.yml's "
+                   "settings.grading_seed, else none: the same examples every run]; prefer $DLGRADE_SEED, "
+                   "as a command line is visible to every process")
+@click.option("--unsafe", is_flag=True,
+              help="grade even where no sandbox can keep submissions from the course's files (trusted code only)")
 @course_option
 def grade_command(submissions: str | None, out: str, device: str, topics: tuple[str, ...], jobs: int | None,
-                  course_file: str | None) -> None:
+                  grading_seed: int | None, unsafe: bool, course_file: str | None) -> None:
     """Grade every submission folder (default: the course's examples/class) into a gradebook."""
     course = find_course(course_file)
+    if grading_seed is not None:
+        course = course.with_settings(grading_seed=grading_seed)
     folder = Path(submissions) if submissions else course.root / "examples" / "class"
     jobs = jobs or len(os.sched_getaffinity(0))
     total = len(student_folders(folder)) * len([course.topic(t) for t in topics] or course.topics)
@@ -96,9 +104,11 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
         def advance(student: str, result: TopicResult) -> None:
             progress.update(bar, advance=1, description=f"{student}/{result.id}")
 
-        report = grade(course, folder, device=device, topics=topics or None, jobs=jobs, on_result=advance)
+        report = grade(course, folder, device=device, topics=topics or None, jobs=jobs, on_result=advance,
+                       unsafe=unsafe)
     write_report(report, Path(out))
     console.print(summary_table(report))
+    console.print(f"sandbox: {report.sandbox}")
     console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
                   f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
 

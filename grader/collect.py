@@ -3,16 +3,25 @@
 Test modules are imported in the grading process (they are the course's, trusted), after the
 course root is put on ``sys.path`` and the ``grading`` Hypothesis profile is loaded, so every
 ``@given`` test runs derandomized, without an example database or deadline.
+
+With a secret ``grading_seed`` in the course's settings, each hidden ``@given`` test runs as if
+decorated with ``@hypothesis.seed(s)``, where ``s`` is drawn from (grading seed, test name), so
+the hidden tests draw other examples than the derandomized ones, each test its own stream, and
+the same grading seed always draws the same. Public tests keep their examples: they are what a
+student ran with ``dlgrade check``.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import importlib
 import inspect
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import hypothesis
 import torch
 from hypothesis import settings
 
@@ -21,7 +30,7 @@ from grader.errors import CourseError
 from grader.scoring import test_points
 from grader.testing import register_profiles
 
-__all__ = ["CourseTest", "collect_tests", "prepare"]
+__all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare"]
 
 VISIBILITIES = {"public": "tests.public.test_{}", "hidden": "tests.hidden.test_{}_props"}
 
@@ -56,6 +65,8 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
                   ) -> list[CourseTest]:
     """The topic's tests in file order, public first, each with its points.
 
+    Hidden Hypothesis tests are seeded from ``course.settings.grading_seed`` where it is set.
+
     Raises:
         CourseError: a test module is missing or fails to import, a test is not ``@graded``,
             or grades a function course.yml does not list.
@@ -77,5 +88,45 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
                                   f"{topic.id!r} in course.yml (use @graded)")
             found.append((name, function, visibility, test))
     points = test_points(topic, [(f, t.dlgrade_weight) for _, f, _, t in found])
-    return [CourseTest(name, function, visibility, p, test)
+    secret = course.settings.grading_seed
+    return [CourseTest(name, function, visibility, p,
+                       test if secret is None or visibility != "hidden" else _seeded(test, secret))
             for (name, function, visibility, test), p in zip(found, points)]
+
+
+def hypothesis_seed(grading_seed: int, test_id: str) -> int:
+    """The Hypothesis seed of one test: 128 bits of SHA-256 over the grading seed and ``test_id``.
+
+    A hash, so tests draw from unrelated streams, and the examples a student sees in feedback
+    tell nothing about the grading seed or the other tests' seeds.
+    """
+    digest = hashlib.sha256(f"{grading_seed}\0{test_id}".encode()).digest()
+    return int.from_bytes(digest[:16], "big")
+
+
+def _seeded(test: Callable[..., None], grading_seed: int) -> Callable[..., None]:
+    """``test`` run as if decorated with ``@hypothesis.seed(hypothesis_seed(...))``, left as it was.
+
+    A test without ``@given`` draws nothing and is returned as it is.
+
+    An explicit seed takes precedence over the profile's ``derandomize`` (Hypothesis
+    ``core.get_random_for_wrapped_test``, checked in 6.155). ``hypothesis.seed`` marks the test
+    object of the module itself, which every grading in this process shares, so the marks
+    (private attributes, saved and restored as they were) hold for this call only.
+    """
+    if not getattr(test, "is_hypothesis_test", False):
+        return test
+    seed = hypothesis_seed(grading_seed, f"{test.__module__}.{test.__name__}")
+    marks = ("_hypothesis_internal_use_seed", "_hypothesis_internal_use_settings")
+
+    @functools.wraps(test, updated=())
+    def run(**fixtures: object) -> None:
+        saved = [getattr(test, mark) for mark in marks]
+        hypothesis.seed(seed)(test)
+        try:
+            test(**fixtures)
+        finally:
+            for mark, value in zip(marks, saved):
+                setattr(test, mark, value)
+
+    return run

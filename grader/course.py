@@ -7,13 +7,14 @@ valid number``.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from grader.errors import CourseError
 
-__all__ = ["Course", "Function", "Settings", "Topic", "find_course", "load_course"]
+__all__ = ["Course", "Function", "HiddenFeedback", "Settings", "Topic", "find_course", "load_course"]
 
 _PACKAGED = Path(__file__).resolve().parent.parent / "course.yml"
 
@@ -22,15 +23,32 @@ class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
+HiddenFeedback = Literal["full", "property", "score"]
+
+
 class Settings(_Frozen):
-    """Grading settings: Hypothesis examples, seed, and per-worker limits (seconds, MiB)."""
+    """Grading settings: Hypothesis examples, seeds, feedback detail and per-worker limits (s, MiB).
+
+    Attributes:
+        seed: torch's global seed, set before every test.
+        grading_seed: secret seed of the examples the hidden tests draw; None keeps them
+            derandomized (the same examples on every run). ``dlgrade grade --seed`` and
+            ``$DLGRADE_SEED`` override it.
+        hidden_feedback: what a student's feedback shows of a hidden test: ``full`` (the failure
+            and its shrunk counterexample), ``property`` (the function, the test's name and
+            whether it passed) or ``score`` (nothing but the topic's score).
+    """
 
     max_examples: int = Field(25, ge=1)
     seed: int = 0
+    grading_seed: int | None = None
+    hidden_feedback: HiddenFeedback = "full"
     call_timeout_s: float = Field(10.0, gt=0)
     topic_timeout_s: float = Field(180.0, gt=0)
     import_timeout_s: float = Field(60.0, gt=0)
     memory_mb: int = Field(4096, ge=256)
+    cpu_time_s: float = Field(600.0, gt=0)
+    disk_mb: int = Field(64, ge=1)
 
 
 class Function(_Frozen):
@@ -81,6 +99,18 @@ class Course(_Frozen):
     def max_points(self) -> float:
         return sum(t.points for t in self.topics)
 
+    def with_settings(self, **changes: object) -> Course:
+        """This course with some settings replaced (e.g. ``grading_seed`` from the command line).
+
+        Raises:
+            CourseError: a change of the wrong type or out of range, named by its key.
+        """
+        try:
+            settings = Settings(**{**self.settings.model_dump(), **changes})
+        except ValidationError as exc:
+            raise CourseError(_one_line("settings", exc)) from None
+        return self.model_copy(update={"settings": settings})
+
     def topic(self, topic_id: str) -> Topic:
         """The topic called ``topic_id``; CourseError if there is none."""
         for t in self.topics:
@@ -106,12 +136,18 @@ def load_course(path: str | Path, *, check_modules: bool = True) -> Course:
     try:
         course = Course(**data, root=path.resolve().parent)
     except ValidationError as exc:
-        err = exc.errors()[0]
-        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
-        raise CourseError(f"{path.name}: {where}: {err['msg']}") from None
+        raise CourseError(_one_line(path.name, exc)) from None
     if check_modules:
         _check_modules(course, path.name)
     return course
+
+
+def _one_line(name: str, exc: ValidationError) -> str:
+    """``<name>: <key path>: <what was expected> (got <value>)`` for the first error of ``exc``."""
+    err = exc.errors()[0]
+    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+    got = f" (got {err['input']!r})" if isinstance(err.get("input"), (str, int, float)) else ""
+    return f"{name}: {where}: {err['msg']}{got}"
 
 
 def _check_modules(course: Course, name: str) -> None:

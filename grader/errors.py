@@ -3,7 +3,8 @@
     DlgradeError                 anything that stops a command; the CLI prints it on one line
     ├── CourseError              course.yml or the course's modules and tests are wrong
     ├── SubmissionsError         the submissions folder is missing or unreadable
-    └── DeviceError              the requested torch device is not available
+    ├── DeviceError              the requested torch device is not available
+    └── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
 """
 
 
@@ -21,3 +22,7 @@ class SubmissionsError(DlgradeError):
 
 class DeviceError(DlgradeError):
     """``--device`` names a device this machine does not have."""
+
+
+class SandboxError(DlgradeError):
+    """This machine offers no filesystem sandbox and the instructor did not pass ``--unsafe``."""

@@ -21,12 +21,13 @@ import torch
 from grader.banned import BannedCall, find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
-from grader.errors import DeviceError, SubmissionsError
+from grader.errors import DeviceError, SandboxError, SubmissionsError
 from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
+from grader.isolation.sandbox import Sandbox, detect
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["describe_failure", "failed_topic", "grade", "grade_topic", "max_score", "resolve_device", "run_tests",
-           "student_folders"]
+__all__ = ["choose_sandbox", "describe_failure", "failed_topic", "grade", "grade_topic", "max_score",
+           "resolve_device", "run_tests", "student_folders"]
 
 _MESSAGE_LIMIT = 4000
 
@@ -43,6 +44,21 @@ def resolve_device(name: str) -> torch.device:
         raise DeviceError(f"--device {name}: not a torch device (cpu, cuda or auto)") from None
 
 
+def choose_sandbox(unsafe: bool = False) -> Sandbox:
+    """The sandbox this machine offers (:func:`grader.isolation.sandbox.detect`).
+
+    Raises:
+        SandboxError: it cannot keep a submission from the course's files (no bubblewrap, no
+            Landlock) and ``unsafe`` is False.
+    """
+    sandbox = detect()
+    if not sandbox.confines_files and not unsafe:
+        raise SandboxError(
+            f"no sandbox for untrusted code on this machine (found: {sandbox.name}): grading needs Linux >= 5.13 "
+            "with Landlock, or bubblewrap (apt-get install bubblewrap); pass --unsafe to grade without one")
+    return sandbox
+
+
 def student_folders(submissions: Path) -> list[Path]:
     """The submission folders under ``submissions``, sorted by student id.
 
@@ -55,51 +71,60 @@ def student_folders(submissions: Path) -> list[Path]:
 
 
 def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Sequence[str] | None = None,
-          jobs: int = 1, on_result: Callable[[str, TopicResult], None] | None = None) -> Report:
+          jobs: int = 1, on_result: Callable[[str, TopicResult], None] | None = None, unsafe: bool = False
+          ) -> Report:
     """Grade every submission folder under ``submissions`` on ``topics`` (default: all).
+
+    The hidden tests draw their examples from ``course.settings.grading_seed`` where it is set
+    (see :meth:`Course.with_settings`), else the same examples on every run.
 
     Args:
         device: ``cpu``, ``cuda`` or ``auto``; inputs are put there and outputs must stay there.
         jobs: student-topics graded in parallel (processes); any value gives the same Report.
         on_result: called with (student id, result) as each student-topic finishes.
+        unsafe: grade even where no sandbox can keep submissions from the course's files.
 
     Raises:
-        SubmissionsError, DeviceError, CourseError: the grader itself cannot run.
+        SubmissionsError, DeviceError, CourseError, SandboxError: the grader itself cannot run.
     """
     dev = resolve_device(device)
+    sandbox = choose_sandbox(unsafe)
     chosen = [course.topic(t) for t in topics] if topics else list(course.topics)
     tasks = [(folder, topic) for folder in student_folders(submissions) for topic in chosen]
     results: dict[tuple[str, str], TopicResult] = {}
-    for (folder, topic), result in _run_tasks(course, tasks, str(dev), jobs):
+    for (folder, topic), result in _run_tasks(course, tasks, str(dev), jobs, sandbox):
         results[folder.name, topic.id] = result
         if on_result is not None:
             on_result(folder.name, result)
     students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen))
                      for folder in student_folders(submissions))
-    return Report(course.course, str(dev), students)
+    return Report(course.course, str(dev), students, seeded=course.settings.grading_seed is not None,
+                  hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox.name)
 
 
-def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, jobs: int
+def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, jobs: int, sandbox: Sandbox
                ) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
-            yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device)
+            yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device, sandbox=sandbox)
         return
     # spawn, not fork: the parent may have run OpenMP threads or initialised CUDA.
     with ProcessPoolExecutor(max_workers=jobs, mp_context=get_context("spawn")) as pool:
-        futures = {pool.submit(grade_topic, course, topic, folder / f"{topic.id}.py", device): (folder, topic)
+        futures = {pool.submit(grade_topic, course, topic, folder / f"{topic.id}.py", device, sandbox=sandbox):
+                   (folder, topic)
                    for folder, topic in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
 
 
 def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
-                functions: Collection[str] | None = None) -> TopicResult:
+                functions: Collection[str] | None = None, sandbox: Sandbox | None = None) -> TopicResult:
     """Grade one submission file on one topic with its public and hidden tests.
 
     Args:
         functions: run only the tests of these functions (default: all); the others are absent
             from the result, so its score is out of their points only.
+        sandbox: how to confine the worker (default: all this machine offers).
     """
     start = time.monotonic()
     tests = [t for t in collect_tests(course, topic) if functions is None or t.function in functions]
@@ -112,9 +137,10 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
         return failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}{line}")
     banned = find_banned(tree, {f: topic.banned_in(f) for f in topic.functions})
     settings = course.settings
-    limits = Limits(settings.call_timeout_s, settings.import_timeout_s,
-                    0 if device.startswith("cuda") else settings.memory_mb)
-    with Worker(path, course.root, limits) as worker:
+    cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
+    limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
+                    settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0)
+    with Worker(path, course.root, limits, sandbox, device) as worker:
         failure = worker.start()
         if failure is not None:
             return failed_topic(topic, tests, failure.status, failure.message)

@@ -2,7 +2,10 @@
 
 Files are written atomically (a temporary file renamed over the target), so an interrupted run
 never leaves a half-written gradebook. Feedback shows, per topic and function, what failed and
-on which (shrunk) input; it never shows a test's source.
+on which (shrunk) input; it never shows a test's source. How much it shows of the hidden tests
+follows the run's ``hidden_feedback`` (course.yml): ``full`` their failures and counterexamples,
+``property`` the names of the failed ones only, ``score`` nothing but the topic's score. Public
+tests always show in full, and gradebook.json, for the instructor, keeps every message.
 """
 
 from __future__ import annotations
@@ -17,15 +20,18 @@ from pathlib import Path
 
 from rich.table import Table
 
-from grader.scoring import Report, StudentResult, TopicResult
+from grader.course import HiddenFeedback
+from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
 __all__ = ["feedback_markdown", "gradebook_json", "gradebook_markdown", "summary_table", "write_report"]
 
 
 def gradebook_json(report: Report) -> dict:
-    """The gradebook.json document (grader.md's schema, plus ``message`` and ``seconds``)."""
+    """The gradebook.json document: grader.md's schema, plus each topic's ``message``, whether a
+    secret grading seed was used (``seeded``; never the seed) and the ``hidden_feedback`` level."""
     return {
         "course": report.course, "device": report.device, "max_points": report.max_points,
+        "seeded": report.seeded, "hidden_feedback": report.hidden_feedback, "sandbox": report.sandbox,
         "students": [{
             "id": s.id, "total": s.total, "max_points": s.max_points,
             "topics": [{"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status,
@@ -48,34 +54,59 @@ def _num(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
-def feedback_markdown(student: StudentResult) -> str:
-    """A student's feedback: per topic, per function, the failed tests and why."""
+_HIDDEN_NOTE = {
+    "full": [],
+    "property": ["Hidden tests are named by the property they check; their inputs are not shown.", ""],
+    "score": ["Hidden tests count towards your score; their details are not shown.", ""],
+}
+
+
+def feedback_markdown(student: StudentResult, hidden_feedback: HiddenFeedback = "full") -> str:
+    """A student's feedback: per topic, per function, the failed tests and why.
+
+    Args:
+        hidden_feedback: what shows of a hidden test: ``full`` (its failure message and
+            counterexample), ``property`` (the name of a failed one) or ``score`` (nothing: the
+            function lines count public tests only).
+    """
     lines = [f"# Feedback for {student.id}", "",
-             f"**Total: {_num(student.total)} / {_num(student.max_points)}**", ""]
+             f"**Total: {_num(student.total)} / {_num(student.max_points)}**", "", *_HIDDEN_NOTE[hidden_feedback]]
     for topic in student.topics:
-        lines += _topic_feedback(topic)
+        lines += _topic_feedback(topic, hidden_feedback)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _topic_feedback(topic: TopicResult) -> list[str]:
+def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list[str]:
     lines = [f"## {topic.id}: {_num(topic.score)} / {_num(topic.max_score)} ({topic.status})", ""]
     if topic.status != "graded":
         lines += ["```", topic.message, "```", ""]
         if topic.status != "timeout":
             return lines
-    functions = dict.fromkeys(t.function for t in topic.tests)
-    for function in functions:
-        tests = [t for t in topic.tests if t.function == function]
-        earned, worth = sum(t.weight for t in tests if t.passed), sum(t.weight for t in tests)
+    shown = [t for t in topic.tests if hidden_feedback != "score" or t.visibility == "public"]
+    for function in dict.fromkeys(t.function for t in shown):
+        tests = [t for t in shown if t.function == function]
         passed = sum(t.passed for t in tests)
         mark = "✓" if passed == len(tests) else "✗"
-        lines.append(f"- {mark} `{function}`: {_num(earned)} / {_num(worth)} points, "
-                     f"{passed} of {len(tests)} tests passed")
+        if hidden_feedback == "score":  # a function's points would tell how its hidden tests did
+            lines.append(f"- {mark} `{function}`: {passed} of {len(tests)} public tests passed")
+        else:
+            earned, worth = sum(t.weight for t in tests if t.passed), sum(t.weight for t in tests)
+            lines.append(f"- {mark} `{function}`: {_num(earned)} / {_num(worth)} points, "
+                         f"{passed} of {len(tests)} tests passed")
         for t in tests:
-            if not t.passed and t.message != topic.message:
-                lines += [f"  - {t.visibility} test `{t.name}` failed:", "", "    ```",
-                          *("    " + m for m in t.message.splitlines()), "    ```"]
+            if not t.passed:
+                lines += _failure(t, topic.message, hidden_feedback)
     return lines + [""]
+
+
+def _failure(test: TestResult, topic_message: str, hidden_feedback: HiddenFeedback) -> list[str]:
+    """The lines of one failed test: its name, and its message where it is shown and new."""
+    if test.visibility == "hidden" and hidden_feedback == "property":
+        return [f"  - hidden test `{test.name}` failed"]
+    if test.message == topic_message:  # the topic's heading already says it
+        return []
+    return [f"  - {test.visibility} test `{test.name}` failed:", "", "    ```",
+            *("    " + m for m in test.message.splitlines()), "    ```"]
 
 
 def gradebook_markdown(report: Report) -> str:
@@ -89,9 +120,12 @@ def gradebook_markdown(report: Report) -> str:
 
 
 def summary_table(report: Report) -> Table:
-    """A rich table: one row per student, one column per topic, and the total."""
+    """A rich table: one row per student, one column per topic, and the total.
+
+    The title names the course, the device and whether a secret seed drew the hidden examples.
+    """
     topics = [t.id for t in report.students[0].topics] if report.students else []
-    table = Table(title=f"{report.course} ({report.device})")
+    table = Table(title=f"{report.course} ({report.device}{', secret seed' if report.seeded else ''})")
     table.add_column("student")
     for t in topics:
         table.add_column(t, justify="right")
@@ -104,12 +138,15 @@ def summary_table(report: Report) -> Table:
 
 
 def write_report(report: Report, out: Path) -> None:
-    """Write gradebook.csv, gradebook.json and feedback/<student>.md under ``out``."""
+    """Write gradebook.csv, gradebook.json and feedback/<student>.md under ``out``.
+
+    Feedback shows hidden tests as ``report.hidden_feedback`` says; gradebook.json keeps all.
+    """
     (out / "feedback").mkdir(parents=True, exist_ok=True)
     _atomic_write(out / "gradebook.json", json.dumps(gradebook_json(report), indent=2, ensure_ascii=False) + "\n")
     _atomic_write(out / "gradebook.csv", _csv(report))
     for student in report.students:
-        _atomic_write(out / "feedback" / f"{student.id}.md", feedback_markdown(student))
+        _atomic_write(out / "feedback" / f"{student.id}.md", feedback_markdown(student, report.hidden_feedback))
 
 
 def _atomic_write(path: Path, text: str) -> None:

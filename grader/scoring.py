@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from grader.course import Topic
+from grader.course import HiddenFeedback, Topic
 
 __all__ = ["Report", "StudentResult", "TestResult", "TopicResult", "test_points"]
 
@@ -63,11 +63,19 @@ class StudentResult:
 
 @dataclass(frozen=True)
 class Report:
-    """A whole grading run: what gradebook.json holds."""
+    """A whole grading run: what gradebook.json holds.
+
+    ``seeded`` says whether a secret grading seed chose the hidden tests' examples (the seed
+    itself is never kept); ``hidden_feedback`` is how much of the hidden tests the students'
+    feedback shows (course.yml ``settings.hidden_feedback``).
+    """
 
     course: str
     device: str
     students: tuple[StudentResult, ...]
+    seeded: bool = False
+    hidden_feedback: HiddenFeedback = "full"
+    sandbox: str = "none"  # the layers that confined the submissions (grader.isolation.sandbox)
 
     @property
     def max_points(self) -> float:

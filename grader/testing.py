@@ -67,7 +67,9 @@ def register_profiles(max_examples: int) -> None:
     """Register the Hypothesis profiles ``dev``, ``ci`` and ``grading``.
 
     ``grading`` (and ``ci``) are derandomized, keep no example database and have no deadline, so
-    a score never changes between runs or machines; ``grading`` reports one failure per test.
+    a score never changes between runs or machines; ``grading`` reports one failure per test. A
+    secret grading seed (course.yml ``settings.grading_seed``) replaces the derandomized examples
+    of the hidden tests by its own, as fixed for that seed (:func:`grader.collect.hypothesis_seed`).
 
     Args:
         max_examples: examples per property-based test in ``ci`` and ``grading`` (course.yml).

@@ -264,7 +264,7 @@ class _Zygote:
             command += sorted(TRUSTED_MODULES)
         if "bubblewrap" in sandbox.layers:
             visible = [*_readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
-            command = [*bwrap_prefix(visible, _scratch_base()), *command]
+            command = [*bwrap_prefix(visible, _scratch_base(), "namespaces" in sandbox.layers), *command]
         self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, env=env)
         child.close()

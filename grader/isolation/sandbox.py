@@ -66,10 +66,16 @@ class Sandbox:
 
 @functools.cache
 def detect() -> Sandbox:
-    """The sandbox layers this machine offers (probed once per process, in child processes)."""
+    """The sandbox layers this machine offers (probed once per process, in child processes).
+
+    Under bubblewrap a worker enters its namespaces through the host's /proc (bound into the
+    sandbox); without Landlock to hide /proc from it, bubblewrap's namespaces must do.
+    """
     layers = [name for name, works in (("bubblewrap", _bwrap_works), ("landlock", lambda: landlock.abi_version() > 0),
                                        ("seccomp", seccomp.available), ("namespaces", _namespaces_work))
               if works()]
+    if "bubblewrap" in layers and "landlock" not in layers and "namespaces" in layers:
+        layers.remove("namespaces")
     return Sandbox(tuple(layers))
 
 
@@ -118,8 +124,9 @@ def _around(path: Path, walls: list[Path]) -> set[str]:
     return set().union(*(_around(child, walls) for child in path.iterdir()))
 
 
-def bwrap_prefix(readable: list[str], scratch: str) -> list[str]:
-    """The bubblewrap command line that runs a program seeing only ``readable`` and ``scratch``."""
+def bwrap_prefix(readable: list[str], scratch: str, proc: bool) -> list[str]:
+    """The bubblewrap command line that runs a program seeing only ``readable`` and ``scratch``
+    (and the host's /proc if ``proc``: workers write their namespaces' uid maps there)."""
     binds = [arg for path in readable if not path.startswith("/dev/")  # --dev makes those
              for arg in ("--ro-bind-try", path, path)]
     binds += [arg for path in readable if path.startswith("/dev/nvidia") for arg in ("--dev-bind", path, path)]
@@ -127,7 +134,7 @@ def bwrap_prefix(readable: list[str], scratch: str) -> list[str]:
     binds += [arg for path in ("/lib", "/lib64", "/lib32", "/bin") if os.path.islink(path)
               for arg in ("--symlink", os.readlink(path), path)]
     return [shutil.which("bwrap") or "bwrap", "--unshare-user", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-            "--die-with-parent", "--dev", "/dev", "--bind", "/proc", "/proc", *binds, "--bind", scratch, scratch, "--chdir", scratch]
+            "--die-with-parent", "--dev", "/dev", *(["--bind", "/proc", "/proc"] if proc else []), *binds, "--bind", scratch, scratch, "--chdir", scratch]
 
 
 def confine(sandbox: Sandbox, readable: list[str], scratch: str, limits: dict) -> None:

@@ -17,9 +17,10 @@ COURSE_ROOT = Path(__file__).resolve().parents[2]
 
 GRADEBOOK_SCHEMA = {
     "type": "object",
-    "required": ["course", "device", "max_points", "students"],
+    "required": ["course", "device", "max_points", "seeded", "hidden_feedback", "sandbox", "students"],
     "properties": {
         "course": {"type": "string"}, "device": {"type": "string"}, "max_points": {"type": "number"},
+        "seeded": {"type": "boolean"}, "hidden_feedback": {"enum": ["full", "property", "score"]},
         "students": {"type": "array", "items": {
             "type": "object", "required": ["id", "total", "max_points", "topics"],
             "properties": {
@@ -61,6 +62,7 @@ def test_grade_writes_the_three_outputs_with_the_schema(small_class, tmp_path):
     jsonschema.validate(gradebook, GRADEBOOK_SCHEMA)
     scores = {s["id"]: (s["topics"][0]["score"], s["topics"][0]["status"]) for s in gradebook["students"]}
     assert scores == {"empty": (0, "missing"), "ref": (10, "graded"), "stub": (0, "graded")}
+    assert gradebook["seeded"] is False and gradebook["hidden_feedback"] == "full"
     assert (tmp_path / "gradebook.csv").read_text().splitlines() == ["id,norms,total", "empty,0,0", "ref,10,10",
                                                                      "stub,0,0"]
     feedback = (tmp_path / "feedback" / "stub.md").read_text()
@@ -72,6 +74,28 @@ def test_gradebook_is_the_same_for_any_jobs(small_class, tmp_path):
         assert run("grade", str(small_class), "--out", str(tmp_path / jobs), "--topic", "norms",
                    "--jobs", jobs).exit_code == 0
     assert (tmp_path / "1" / "gradebook.json").read_bytes() == (tmp_path / "2" / "gradebook.json").read_bytes()
+
+
+@pytest.mark.parametrize(("how", "secret"), [("option", "918273645"), ("environment", "564738291")])
+def test_a_secret_seed_from_the_option_or_environment_is_used_but_never_written(small_class, tmp_path, how,
+                                                                                 secret):
+    args = ["grade", str(small_class), "--out", str(tmp_path), "--topic", "norms", "--jobs", "1",
+            "--course", str(COURSE_ROOT / "course.yml")]
+    result = CliRunner().invoke(main, args + ["--seed", secret] if how == "option" else args,
+                                env={"DLGRADE_SEED": secret if how == "environment" else None})
+    assert result.exit_code == 0, result.output
+    gradebook = json.loads((tmp_path / "gradebook.json").read_text())
+    assert gradebook["seeded"] is True and "secret seed" in result.output
+    assert {s["id"]: s["total"] for s in gradebook["students"]} == {"empty": 0, "ref": 10, "stub": 0}
+    written = [p.read_text() for p in [tmp_path / "gradebook.json", tmp_path / "gradebook.csv",
+                                       *(tmp_path / "feedback").iterdir()]]
+    assert not [text for text in [*written, result.output] if secret in text]
+
+
+def test_a_seed_that_is_not_an_integer_is_a_usage_error(small_class):
+    result = CliRunner().invoke(main, ["grade", str(small_class), "--course", str(COURSE_ROOT / "course.yml")],
+                                env={"DLGRADE_SEED": "tuesday"})
+    assert result.exit_code == 2 and "Invalid value for '--seed'" in result.output, result.output
 
 
 @pytest.mark.parametrize(("args", "message"), [

@@ -1,0 +1,175 @@
+"""A secret grading seed changes the hidden tests' examples, reproducibly, and stays secret.
+
+Without a seed the hidden tests draw exactly the derandomized examples they always drew. With
+one, each hidden test draws from its own stream, fixed by (seed, test name): the same seed grades
+the same, another seed draws other inputs. The seed reaches neither the gradebook nor the
+feedback nor any process a submission can look into.
+"""
+
+import inspect
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+import yaml
+
+from grader.collect import collect_tests, hypothesis_seed
+from grader.course import load_course
+from grader.grading import grade, run_tests
+from grader.report import feedback_markdown, gradebook_json
+from solutions import norms as reference
+from tests.grader.mutants import mutant_source
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+COURSE = load_course(COURSE_ROOT / "course.yml")
+NORMS = COURSE.topic("norms")
+DRAWING = "test_l1_norm_equals_the_sum_of_absolute_values_for_any_dim_and_keepdim"
+
+
+class _Recorder:
+    """A correct norms submission (the reference) that notes every input a test hands it."""
+
+    def __init__(self) -> None:
+        self.inputs: list[tuple] = []
+
+    def __getattr__(self, name: str):
+        def call(*args, **kwargs):
+            self.inputs.append((name, [(a.dtype, a.tolist()) if isinstance(a, torch.Tensor) else a for a in args],
+                                sorted(kwargs.items())))
+            return getattr(reference, name)(*args, **kwargs)
+        return call
+
+
+def _drawn(grading_seed: int | None) -> list[tuple]:
+    """The inputs the hidden test DRAWING hands a submission, graded with ``grading_seed``."""
+    course = COURSE if grading_seed is None else COURSE.with_settings(grading_seed=grading_seed)
+    test = next(t for t in collect_tests(course, NORMS, ("hidden",)) if t.name == DRAWING)
+    recorder = _Recorder()
+    [outcome], _ = run_tests([test], recorder, torch.device("cpu"), seed=course.settings.seed)
+    assert outcome.passed, outcome.message
+    assert len(recorder.inputs) >= 10
+    return recorder.inputs
+
+
+def test_hypothesis_seed_depends_on_the_grading_seed_and_the_test():
+    seeds = {hypothesis_seed(s, name) for s in (1, 2) for name in ("tests.hidden.a.test_x", "tests.hidden.a.test_y")}
+    assert len(seeds) == 4 and hypothesis_seed(1, "t") == hypothesis_seed(1, "t")
+    assert all(0 <= s < 2 ** 128 for s in seeds)
+
+
+def test_a_grading_seed_draws_other_examples_and_the_same_seed_the_same_ones():
+    plain, first, second = _drawn(None), _drawn(1), _drawn(2)
+    assert _drawn(1) == first
+    assert first != plain and second != plain and first != second
+
+
+def test_without_a_seed_the_hidden_tests_draw_what_they_always_drew():
+    test = vars(__import__("tests.hidden.test_norms_props", fromlist=[DRAWING]))[DRAWING]
+    recorder = _Recorder()
+    torch.manual_seed(COURSE.settings.seed)
+    test(submission=recorder, device=torch.device("cpu"))  # the module's test, derandomized by the profile
+    assert _drawn(None) == recorder.inputs
+    _drawn(7)
+    assert _drawn(None) == recorder.inputs, "a seeded run left its seed on the test"
+
+
+def test_public_tests_keep_their_examples_under_a_seed():
+    plain = collect_tests(COURSE, NORMS)
+    seeded = collect_tests(COURSE.with_settings(grading_seed=3), NORMS)
+    assert [t.run for t in plain if t.visibility == "public"] == [t.run for t in seeded if t.visibility == "public"]
+    assert all(a.run is not b.run for a, b in zip(plain, seeded) if a.visibility == "hidden")
+    assert [t.fixtures for t in plain] == [t.fixtures for t in seeded]
+
+
+@pytest.fixture(scope="module")
+def wrong_class(tmp_path_factory) -> Path:
+    """One student whose ``l1_norm`` takes the absolute value after the sum."""
+    root = tmp_path_factory.mktemp("seeded")
+    (root / "wrong").mkdir()
+    (root / "wrong" / "norms.py").write_text(mutant_source("norms", "l1_abs_after_the_sum"))
+    return root
+
+
+def test_the_same_seed_grades_the_same_and_leaves_no_trace_of_itself(wrong_class):
+    secret = 86753091234567
+    course = COURSE.with_settings(grading_seed=secret)
+    first, again = (grade(course, wrong_class, topics=["norms"]) for _ in range(2))
+    assert gradebook_json(first) == gradebook_json(again)
+    assert first.seeded and 0 < first.students[0].total < 10
+    derived = [str(hypothesis_seed(secret, f"tests.hidden.test_norms_props.{t.name}"))
+               for t in first.students[0].topics[0].tests]
+    outputs = json.dumps(gradebook_json(first)) + feedback_markdown(first.students[0])
+    assert not [s for s in [str(secret), *derived] if s in outputs]
+
+
+def _look_for_seeds() -> list[str]:
+    """Every trace of a seed this process can read: its environment, other processes, course.yml.
+
+    The spy submission's ``l1_norm`` runs this (its source is copied there) and raises what it
+    found, so that the feedback shows it.
+    """
+    import os
+    import sys
+    found = [f"{k}={v}" for k, v in os.environ.items() if "SEED" in k.upper()]
+    try:
+        pids = [p for p in os.listdir("/proc") if p.isdigit()]
+    except OSError:
+        pids = []
+    for pid in pids:
+        for name in ("environ", "cmdline"):
+            try:
+                with open(f"/proc/{pid}/{name}", "rb") as f:
+                    words = f.read().decode(errors="replace").split("\0")
+            except OSError:
+                continue
+            found += [f"{pid}/{name}: {w} {n}" for w, n in zip(words, words[1:] + [""]) if "seed" in w.lower()]
+    for folder in {os.getcwd(), *sys.path}:
+        for up in (folder, os.path.dirname(folder)):
+            try:
+                with open(os.path.join(up, "course.yml")) as f:
+                    found += [line for line in f if "seed:" in line]
+            except OSError:
+                continue
+    return found
+
+
+SPY = inspect.getsource(_look_for_seeds) + """
+
+def l1_norm(x, dim=None, keepdim=False):
+    raise ValueError(f"spy found: {_look_for_seeds()}")
+"""
+
+
+def test_a_submission_cannot_find_the_seed(tmp_path, monkeypatch):
+    """A spy searches the environment, /proc and course.yml; seeds come from all three sources."""
+    env_seed, option_seed, course_seed = "31415926535", "27182818284", "16180339887"
+    course = tmp_path / "course" / "course.yml"
+    course.parent.mkdir()
+    for folder in ("exercises", "solutions", "tests"):
+        (course.parent / folder).symlink_to(COURSE_ROOT / folder)
+    data = yaml.safe_load((COURSE_ROOT / "course.yml").read_text(encoding="utf-8"))
+    data["settings"]["grading_seed"] = int(course_seed)
+    course.write_text(yaml.safe_dump(data), encoding="utf-8")
+    (tmp_path / "class" / "spy").mkdir(parents=True)
+    spy = (COURSE_ROOT / "solutions" / "norms.py").read_text(encoding="utf-8")
+    (tmp_path / "class" / "spy" / "norms.py").write_text(spy + "\n\n" + SPY)
+    with monkeypatch.context() as here:  # where nothing confines it, the spy finds the seeds
+        here.setenv("DLGRADE_SEED", env_seed)
+        here.chdir(course.parent)
+        found = "\n".join(_look_for_seeds())
+        assert f"DLGRADE_SEED={env_seed}" in found and f"grading_seed: {course_seed}" in found, found
+
+    out = tmp_path / "grades"
+    proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(out),
+                           "--topic", "norms", "--jobs", "1", "--course", str(course), "--seed", option_seed],
+                          capture_output=True, text=True, timeout=600, env={**os.environ, "DLGRADE_SEED": env_seed})
+    assert proc.returncode == 0, proc.stderr
+    gradebook = (out / "gradebook.json").read_text(encoding="utf-8")
+    feedback = (out / "feedback" / "spy.md").read_text(encoding="utf-8")
+    assert json.loads(gradebook)["seeded"] is True and "spy found: [" in feedback
+    for seed in (env_seed, option_seed, course_seed):
+        assert seed not in gradebook + feedback + proc.stdout, f"seed {seed} leaked"
