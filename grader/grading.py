@@ -18,7 +18,7 @@ from typing import Any
 
 import torch
 
-from grader.banned import BannedCall, find_banned
+from grader.banned import LOOPS, BannedCall, find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import DeviceError, SandboxError, SubmissionsError
@@ -140,7 +140,9 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
     cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
     limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
                     settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0)
-    with Worker(path, course.root, limits, sandbox, device) as worker:
+    banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] for f in topic.functions}
+    watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
+    with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:
         failure = worker.start()
         if failure is not None:
             return failed_topic(topic, tests, failure.status, failure.message)
@@ -170,7 +172,23 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
         else:
             passed, message = _run_one(test, submission, device, seed)
         outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message))
+    if isinstance(submission, RemoteSubmission):
+        outcomes = _charge_banned_calls(outcomes, submission._banned_calls())
     return outcomes, timed_out
+
+
+def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]]) -> list[TestResult]:
+    """Fail every test of a function that called a banned API at run time, as the static check
+    does for one it names."""
+    charged = []
+    for outcome in outcomes:
+        if outcome.function in seen:
+            calls = ", ".join(f"`{name}`" for name in seen[outcome.function])
+            message = (f"{outcome.function} called banned {calls} while it ran: this exercise asks you to "
+                       "compute it yourself")
+            outcome = TestResult(outcome.name, outcome.function, outcome.visibility, False, outcome.weight, message)
+        charged.append(outcome)
+    return charged
 
 
 def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int) -> tuple[bool, str]:
@@ -178,7 +196,7 @@ def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int)
     if device.type == "cuda":
         torch.cuda.manual_seed_all(seed)
     if isinstance(submission, RemoteSubmission):
-        submission._begin_test()
+        submission._begin_test(test.function)
     fixtures = {"submission": submission, "device": device}
     try:
         test.run(**{name: fixtures[name] for name in test.fixtures})

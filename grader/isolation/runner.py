@@ -21,7 +21,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -92,16 +92,25 @@ class Worker:
         limits: time, memory, CPU and disk limits.
         sandbox: the layers to confine the worker with (default: all this machine offers).
         device: ``cpu`` or ``cuda...``: CUDA needs the GPU's device files and driver information.
+        banned: ``{public function: banned call patterns}`` the worker watches at run time while
+            that function's tests call (:meth:`RemoteSubmission._begin_test`).
+        watched: every pattern of the course: what the zygote's tripwire wraps, once for all
+            topics (default: those of ``banned``).
     """
 
     def __init__(self, path: Path, course_root: Path, limits: Limits, sandbox: Sandbox | None = None,
-                 device: str = "cpu") -> None:
+                 device: str = "cpu", banned: Mapping[str, Sequence[str]] | None = None,
+                 watched: Collection[str] = ()) -> None:
         self.path, self.course_root, self.limits = path.resolve(), course_root, limits
+        self.banned = {f: list(p) for f, p in (banned or {}).items()}
+        self.watched = frozenset(watched) | {p for patterns in self.banned.values() for p in patterns}
         self.device = "cuda" if device.startswith("cuda") else "cpu"
         self.sandbox = detect() if sandbox is None else sandbox
         self.pid: int | None = None
         self.sock: socket.socket | None = None
         self.public: list[str] = []
+        self.function: str | None = None  # whose tests are calling: the worker watches its bans
+        self.banned_calls: dict[str, set[str]] = {}
         self._objects: dict[int, RemoteObject] = {}
         self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=_scratch_base())
 
@@ -109,9 +118,10 @@ class Worker:
         """Start the process and import the submission; an ImportFailure if that failed."""
         self.stop()
         request = {"path": self._copy_submission(), "scratch": self._scratch.name, "sandbox": self.sandbox.layers,
-                   "readable": _readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits)}
+                   "readable": _readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits),
+                   "banned": self.banned}
         parent, child = socket.socketpair()
-        self.pid = _zygote(self.course_root, self.sandbox, self.device).spawn(child, request)
+        self.pid = _zygote(self.course_root, self.sandbox, self.device, self.watched).spawn(child, request)
         child.close()
         self.sock, self._objects = parent, {}
         try:
@@ -169,7 +179,7 @@ class Worker:
         encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
         call_args = [list(args), dict(kwargs)]
         header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
-                      rng=rng_record(encoder))
+                      rng=rng_record(encoder), function=self.function)
         deadline = time.monotonic() + self.limits.call_timeout_s
         try:
             send_frame(self.sock, header, encoder.buffers)
@@ -184,9 +194,14 @@ class Worker:
         except OSError as exc:
             self.stop()
             raise WorkerCrashed(f"the submission's process broke the connection ({exc})") from None
+        self._note_banned(reply.get("banned"))
         if not reply.get("ok"):
             raise _exception(reply.get("error") or {})
         return value
+
+    def _note_banned(self, names: Any) -> None:
+        if self.function is not None and isinstance(names, list) and names:
+            self.banned_calls.setdefault(self.function, set()).update(str(n)[:200] for n in names[:20])
 
     def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
         """The next reply, answering the worker's callback requests on the way."""
@@ -227,7 +242,7 @@ class Worker:
         send_frame(self.sock, reply, encoder.buffers)
 
     def _death(self) -> str:
-        status = _zygote(self.course_root, self.sandbox, self.device).status(self.pid)
+        status = _zygote(self.course_root, self.sandbox, self.device, self.watched).status(self.pid)
         self.stop()
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             return f"the submission's process used up its {self.limits.cpu_time_s:g} s of CPU time (killed)"
@@ -252,16 +267,15 @@ class _Zygote:
     trusted modules it imports before any worker is forked.
     """
 
-    def __init__(self, course_root: Path, sandbox: Sandbox, device: str) -> None:
+    def __init__(self, course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> None:
         self.control, child = socket.socketpair()
         env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(("LC_", "CUDA_", "NVIDIA_"))}
         paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
         env.update(PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
                    PYTHONDONTWRITEBYTECODE="1")
         trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
-        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno())]
-        if trusted[1].is_file():
-            command += sorted(TRUSTED_MODULES)
+        options = {"trusted": sorted(TRUSTED_MODULES) if trusted[1].is_file() else [], "watch": sorted(watched)}
+        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno()), json.dumps(options)]
         if "bubblewrap" in sandbox.layers:
             visible = [*_readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
             command = [*bwrap_prefix(visible, _scratch_base(), "namespaces" in sandbox.layers), *command]
@@ -293,14 +307,14 @@ class _Zygote:
 
 
 _ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}
-_zygotes: dict[tuple[Path, Sandbox, str], _Zygote] = {}
+_zygotes: dict[tuple, _Zygote] = {}
 
 
-def _zygote(course_root: Path, sandbox: Sandbox, device: str) -> _Zygote:
-    """This process's zygote for ``course_root``, ``sandbox`` and device kind, (re)started when needed."""
-    key = (course_root, sandbox, device)
+def _zygote(course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> _Zygote:
+    """This process's zygote for these course, sandbox, device kind and tripwire, (re)started when needed."""
+    key = (course_root, sandbox, device, watched)
     if key not in _zygotes or _zygotes[key].proc.poll() is not None:
-        _zygotes[key] = _Zygote(course_root, sandbox, device)
+        _zygotes[key] = _Zygote(course_root, sandbox, device, watched)
     return _zygotes[key]
 
 
@@ -385,9 +399,15 @@ class RemoteSubmission:
         self._worker, self._topic = worker, topic
         self._failed: dict[str, BaseException] = {}
 
-    def _begin_test(self) -> None:
-        """Forget which functions hung or crashed: each test gives them a fresh chance."""
+    def _begin_test(self, function: str | None = None) -> None:
+        """Forget which functions hung or crashed: each test gives them a fresh chance.
+        Calls from now on are made for ``function``'s tests: its banned calls are watched."""
         self._failed.clear()
+        self._worker.function = function
+
+    def _banned_calls(self) -> dict[str, list[str]]:
+        """``{function: [banned API names]}`` the worker saw called while that function's tests ran."""
+        return {f: sorted(names) for f, names in self._worker.banned_calls.items()}
 
     def __getattr__(self, name: str) -> RemoteFunction:
         if name.startswith("_") or name not in self._worker.public:

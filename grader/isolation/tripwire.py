@@ -8,31 +8,38 @@ banned objects themselves, so every route to them ends in a wrapper:
 
 - Names. Every callable reachable as ``module.attr`` from ``sys.modules`` (and every attribute
   of ``torch.Tensor`` and ``torch._C.TensorBase``, named ``Tensor.attr``) gets one canonical
-  name: its shortest public name, ties going to the name nearest its ``__module__``; a name with
-  a ``_`` component counts only where the object has no public one. An object is banned when
-  its canonical name matches a pattern (``fnmatch``, as in course.yml). So ``torch.no_grad`` is
-  not banned by ``torch.autograd.*``, though ``torch.autograd.no_grad`` is the same object, and
-  ``torch.vmap`` is not banned by ``torch.func.*`` for the same reason.
+  name: its shortest public name, ties going to the name nearest its ``__module__``. Names with
+  a ``_`` component, and imports from elsewhere that a module's ``__all__`` leaves out
+  (``torch.autograd.has_torch_function``), count only where the object has no other. An object
+  is banned when its canonical name matches a pattern (``fnmatch``, as in course.yml). So
+  ``torch.no_grad`` is not banned by ``torch.autograd.*``, though ``torch.autograd.no_grad`` is
+  the same object, and ``torch.vmap`` is not banned by ``torch.func.*`` for the same reason.
 - Wrappers. Each reference to a banned object, found by identity, is replaced: in every loaded
   module's dict, in the dicts of ``torch.Tensor``, ``torch._C.TensorBase`` and
   ``torch._C._VariableFunctionsClass`` (the last two are immutable extension types: their dicts
-  are written directly). A class trips on instantiation (its ``__init__`` is wrapped) and is
-  otherwise the same class. Classes without a Python ``__init__`` (C types such as
-  ``numpy.broadcast``) are not wrapped.
+  are written directly). A wrapper keeps ``functools.wraps`` metadata, pickles, and compiles
+  under TorchScript (builtins are registered in its table; a Python function compiles from its
+  original's source). A class trips on instantiation (its ``__init__`` is wrapped) and is
+  otherwise the same class; classes without a Python ``__init__`` (C types such as
+  ``numpy.broadcast``) and metaclasses (``torch.autograd.function.FunctionMeta``) are not
+  wrapped.
 - ``torch.ops.aten``. At install, each banned builtin's aten overloads are called once on small
-  tensors (arguments made from their schemas) under a ``TorchDispatchMode``; the aten ops that
-  run and share the builtin's last word (``softmax`` -> ``aten::_softmax``) are recorded,
-  under the builtin's name, when called through ``OpOverloadPacket``/``OpOverload``. Calls of
-  those ops from C++ (inside allowed torch functions) are not seen, so there are no false
-  positives from them, but also no detection of ops that a banned function reaches only on
-  another device (CUDA's ``native_dropout``).
+  CPU tensors (arguments made from their schemas) under a ``TorchDispatchMode``; of the ops that
+  run, those sharing the builtin's last word (``softmax`` -> ``aten::_softmax``, not dropout's
+  ``aten::mul``) are recorded under the builtin's name when called through
+  ``OpOverloadPacket``/``OpOverload``. Calls of those ops from C++ (inside allowed torch
+  functions) are not seen, so they give no false positives; ops that a banned function reaches
+  only on another device (CUDA's ``native_dropout``) or only from a Python function
+  (``aten::nll_loss_forward``) are not derived.
 - Recording. Only inside :meth:`Tripwire.watch`, only the outermost banned call (what a banned
-  function calls is not recorded again), never inside :meth:`Tripwire.paused`. Elsewhere a
-  wrapper costs one set lookup. State is process-wide, not per thread.
+  function calls is not recorded again), never inside :meth:`Tripwire.paused` or torch's tensor
+  printing (``_TRUSTED``). Elsewhere a
+  wrapper costs one set lookup. State is process-wide, not per thread. Installing takes about
+  0.1-0.3 s once torch is imported.
 
 Gaps: objects of modules first imported after install (scipy), references torch keeps in
-containers or closures (``torch.overrides`` tables, TorchScript's builtin table), and a
-submission that deliberately undoes the wrappers (``gc.get_referents``) are not covered.
+containers or closures (``torch.overrides`` tables), code compiled by TorchScript (it runs the
+originals), and a submission that deliberately undoes the wrappers (``gc.get_referents``).
 """
 
 from __future__ import annotations
@@ -61,6 +68,9 @@ __all__ = ["Tripwire"]
 _GLOB = re.compile(r"[*?\[]")
 _TENSOR_CLASSES = (torch.Tensor, torch._C.TensorBase)
 _STATIC_CLASSES = (torch._C._VariableFunctionsClass,)  # holds torch.softmax & co as staticmethods
+# torch's helpers that call banned functions in passing, never for the student's result: they run
+# paused. Printing a tensor unpacks forward-mode tangents (torch.autograd.forward_ad.unpack_dual).
+_TRUSTED = (("torch._tensor_str", "_str"),)
 
 
 class _State:
@@ -100,20 +110,17 @@ class Tripwire:
         for pattern in sorted(self.patterns):
             _import_named_module(pattern)
         banned = _compile(self.patterns)
-        canonical = _canonical_names()
-        targets = {key: (name, obj) for key, (name, obj) in canonical.items()
-                   if banned.match(name) and not _is_wrapped(obj)}
-        wrappers = {key: _wrap(obj, name) for key, (name, obj) in targets.items()}
-        _replace_references({key: (targets[key][1], w) for key, w in wrappers.items() if w is not None})
-        self.names = tuple(sorted(name for key, (name, _) in targets.items() if wrappers[key] is not None))
+        targets = [(name, obj) for name, obj in _canonical_names().values()
+                   if banned.match(name) and not _is_wrapped(obj)]
+        wrapped = [(name, obj, wrapper) for name, obj in targets if (wrapper := _wrap(obj, name)) is not None]
+        _register_for_torchscript([(obj, wrapper) for _, obj, wrapper in wrapped])
+        _replace_references({id(obj): (obj, wrapper) for _, obj, wrapper in wrapped})
+        self.names = tuple(sorted({name for name, _, _ in wrapped}))
         _WRAPPED.update(self.names)
-        for key, (name, obj) in targets.items():
-            if isinstance(obj, (types.BuiltinFunctionType, types.MethodDescriptorType)):
-                for op in _aten_ops(obj.__name__):
-                    _ATEN.setdefault(op, []).append(name)
-        for names in _ATEN.values():  # prefer torch.softmax to Tensor.softmax as the recorded name
-            names.sort(key=lambda n: (n.startswith("Tensor."), n.count("."), n))
+        _map_aten_ops([(name, obj.__name__) for name, obj, _ in wrapped
+                       if isinstance(obj, (types.BuiltinFunctionType, types.MethodDescriptorType))])
         _patch_op_calls()
+        _pause_trusted()
 
     @contextmanager
     def watch(self, patterns: Collection[str]) -> Iterator[list[str]]:
@@ -180,14 +187,15 @@ def _canonical_names() -> dict[int, tuple[str, Any]]:
             home = None
         home = home if isinstance(home, str) else ""  # a class's __module__ may be a descriptor
         owner = name.rpartition(".")[0]
-        hidden = not exported or any(part.startswith("_") for part in name.split("."))
-        key = (hidden, name.count("."), not (home == owner or home.startswith(owner + ".")), name)
+        inside = home == owner or home.startswith(owner + ".")  # torch.no_grad: torch.autograd.grad_mode
+        # An import from elsewhere that the module's __all__ leaves out is not one of its names
+        # (torch.autograd imports torch.overrides.has_torch_function).
+        hidden = any(part.startswith("_") for part in name.split(".")) or not (exported or inside)
+        key = (hidden, name.count("."), not inside, name)
         if id(obj) not in best or key < best[id(obj)][0]:
             best[id(obj)] = (key, name, obj)
 
     for module_name, namespace in _module_dicts():
-        # A module with __all__ exports only those names; the rest are its own imports
-        # (torch.autograd imports torch.overrides.has_torch_function, exported there).
         exports = namespace.get("__all__")
         exports = set(exports) if isinstance(exports, (list, tuple)) else None
         for attr, obj in list(namespace.items()):
@@ -214,6 +222,26 @@ def _is_target(obj: Any) -> bool:
             and type(obj).__module__ not in ("typing", "typing_extensions"))
 
 
+def _pause_trusted() -> None:
+    """Make torch's ``_TRUSTED`` helpers run paused (once per process)."""
+    for module, attr in _TRUSTED:
+        helper = getattr(importlib.import_module(module), attr)
+        if not _is_wrapped(helper):
+            _replace_references({id(helper): (helper, _pausing(helper))})
+
+
+def _pausing(original: Callable) -> Callable:
+    @functools.wraps(original)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _STATE.busy += 1
+        try:
+            return original(*args, **kwargs)
+        finally:
+            _STATE.busy -= 1
+    wrapper.__tripwire__ = "paused"
+    return wrapper
+
+
 def _is_wrapped(obj: Any) -> bool:
     # Own attribute only: a subclass of a wrapped class inherits the marker, not the wrapper.
     namespace = getattr(obj, "__dict__", None)
@@ -225,23 +253,35 @@ def _wrap(obj: Any, name: str) -> Any:
     if isinstance(obj, type):
         return _wrap_class(obj, name)
     wrapper = _recording(obj, name)
+    if not isinstance(obj, types.FunctionType):
+        # A builtin pickles by reference to where it lives; the wrapper must live somewhere too.
+        module, _, attr = name.rpartition(".")
+        wrapper.__module__, wrapper.__qualname__ = ("torch", name) if module == "Tensor" else (module, attr)
     wrapper.__tripwire__ = name
     return wrapper
 
 
-def _recording(original: Callable, name: str) -> Callable:
-    @functools.wraps(original)
+def _recording(_tw_original: Callable, _tw_name: str) -> Callable:
+    """``_tw_original`` behind a wrapper that records ``_tw_name`` when it is watched."""
+    _tw_state = _STATE
+
+    # Free variables only, no globals: TorchScript compiles a wrapped function from the original's
+    # source, resolving its names in the wrapper's closure (hence the unlikely names) and globals.
     def wrapper(*args: Any, **kwargs: Any) -> Any:
-        state = _STATE
-        if state.busy or name not in state.active:
-            return original(*args, **kwargs)
-        _record(name)
-        state.busy += 1
+        if _tw_state.busy or _tw_name not in _tw_state.active:
+            return _tw_original(*args, **kwargs)
+        if _tw_name not in _tw_state.found:
+            _tw_state.found.append(_tw_name)
+        _tw_state.busy += 1
         try:
-            return original(*args, **kwargs)
+            return _tw_original(*args, **kwargs)
         finally:
-            state.busy -= 1
-    return wrapper
+            _tw_state.busy -= 1
+
+    if isinstance(_tw_original, types.FunctionType):
+        wrapper = types.FunctionType(wrapper.__code__, _tw_original.__globals__, wrapper.__name__,
+                                     None, wrapper.__closure__)
+    return functools.update_wrapper(wrapper, _tw_original)
 
 
 def _record(name: str) -> None:
@@ -250,12 +290,19 @@ def _record(name: str) -> None:
 
 
 def _wrap_class(cls: type, name: str) -> type | None:
-    """Make ``cls`` trip on instantiation; it stays the same class (isinstance, subclassing)."""
+    """Make ``cls`` trip on instantiation; it stays the same class (isinstance, subclassing).
+
+    Metaclasses are left alone: their instances are classes, defined whenever a module that
+    subclasses ``torch.autograd.Function`` is first imported (``torch.testing`` does).
+    """
+    if issubclass(cls, type):
+        return None
     own = cls.__dict__.get("__init__")
     inherited = next((vars(base)["__init__"] for base in cls.__mro__[1:] if "__init__" in vars(base)), None)
     if not isinstance(own or inherited, types.FunctionType):
         return None
     if own is None:
+        @functools.wraps(inherited)
         def own(self: Any, *args: Any, **kwargs: Any) -> None:
             # super(), not the base found here: a subclass's MRO may put another class in between.
             super(cls, self).__init__(*args, **kwargs)
@@ -266,7 +313,10 @@ def _wrap_class(cls: type, name: str) -> type | None:
 
 
 def _replace_references(swaps: dict[int, tuple[Any, Any]]) -> None:
-    """Put each wrapper wherever its original is referenced (module dicts, torch's classes)."""
+    """Put each wrapper wherever its original is referenced (module dicts, torch's classes).
+
+    ``swaps`` maps ``id(original)`` to ``(original, wrapper)``; a class is its own wrapper.
+    """
     for _, namespace in _module_dicts():
         for attr, obj in list(namespace.items()):
             swap = swaps.get(id(obj))
@@ -278,6 +328,16 @@ def _replace_references(swaps: dict[int, tuple[Any, Any]]) -> None:
             swap = swaps.get(id(inner))
             if swap is not None and swap[0] is inner:
                 _set_class_attr(cls, attr, staticmethod(swap[1]) if isinstance(obj, staticmethod) else swap[1])
+
+
+def _register_for_torchscript(pairs: list[tuple[Any, Any]]) -> None:
+    """TorchScript compiles ``torch.tanh`` by looking it up in a table of builtins: add the wrappers."""
+    from torch.jit._builtins import _find_builtin, _register_builtin
+
+    for original, wrapper in pairs:
+        op = _find_builtin(original)  # builds the table from the originals on first use
+        if op is not None and wrapper is not original:
+            _register_builtin(wrapper, op)
 
 
 def _set_class_attr(cls: type, attr: str, value: Any) -> None:
@@ -297,9 +357,22 @@ class _OpsSeen(TorchDispatchMode):
         super().__init__()
         self.seen: set[str] = set()
 
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        return False  # True wraps __torch_dispatch__ in a way that imports torch._dynamo (2 s)
+
     def __torch_dispatch__(self, func: OpOverload, types: Any, args: tuple = (), kwargs: dict | None = None) -> Any:
         self.seen.add(func._overloadpacket._qualified_op_name)
         return func(*args, **(kwargs or {}))
+
+
+def _map_aten_ops(builtins: list[tuple[str, str]]) -> None:
+    """Add ``(canonical name, builtin's __name__)`` pairs to ``_ATEN``, keyed by the ops they run."""
+    for name, builtin_name in builtins:
+        for op in _aten_ops(builtin_name):
+            _ATEN.setdefault(op, []).append(name)
+    for names in _ATEN.values():  # record torch.softmax rather than Tensor.softmax for aten::_softmax
+        names.sort(key=lambda n: (n.startswith("Tensor."), n.count("."), n))
 
 
 def _aten_ops(builtin_name: str) -> set[str]:

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import socket
 import traceback
+from collections.abc import Mapping, Sequence
+from contextlib import nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -18,14 +20,17 @@ import torch
 
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
                                    send_frame)
+from grader.isolation.tripwire import Tripwire
 from grader.submission import import_topic
+from grader.testing import NamedFunction
 
 
 class Worker:
     """The submission side of the pipe: the module, its objects behind handles, the socket."""
 
-    def __init__(self, sock: socket.socket, module: Any) -> None:
-        self.sock, self.module = sock, module
+    def __init__(self, sock: socket.socket, module: Any, banned: Mapping[str, Sequence[str]],
+                 tripwire: Tripwire | None) -> None:
+        self.sock, self.module, self.banned, self.tripwire = sock, module, banned, tripwire
         self.objects: dict[int, Any] = {}
 
     def serve(self) -> None:
@@ -41,12 +46,16 @@ class Worker:
         args = decoder.decode(header.get("args", {"t": "list", "v": []}))
         kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": {}}))
         restore_rng(decoder, header.get("rng") or {})
-        try:
-            target = self._target(header)
-            value = target if header.get("op") == "getattr" else target(*args, **kwargs)
-            reply: dict = {"ok": True}
-        except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the call failed
-            value, reply = None, {"ok": False, "error": _describe(exc)}
+        patterns = self.banned.get(str(header.get("function")), ())
+        watch = self.tripwire.watch(patterns) if self.tripwire and patterns else nullcontext([])
+        with watch as banned_calls:  # the function under test's banned calls, however reached
+            try:
+                target = self._target(header)
+                value = target if header.get("op") == "getattr" else target(*args, **kwargs)
+                reply: dict = {"ok": True}
+            except BaseException as exc:  # SystemExit and KeyboardInterrupt too: the call failed
+                value, reply = None, {"ok": False, "error": _describe(exc)}
+        reply["banned"] = list(banned_calls)
         call_args = [args, kwargs]
         encoder = Encoder(objects=self._register, args=_paths(call_args))
         try:
@@ -112,8 +121,26 @@ def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
 _PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
 
 
-def serve(sock: socket.socket, path: str) -> None:
-    """Import the submission at ``path`` and answer the grader on ``sock`` until it hangs up."""
+def trust_named_functions(tripwire: Tripwire) -> None:
+    """The course's trusted functions (``grad(f, x)``'s f) run unwatched: their calls are not
+    the student's."""
+    call = NamedFunction.__call__
+
+    def unwatched(self: NamedFunction, *args: Any, **kwargs: Any) -> Any:
+        with tripwire.paused():
+            return call(self, *args, **kwargs)
+
+    NamedFunction.__call__ = unwatched
+
+
+def serve(sock: socket.socket, path: str, banned: Mapping[str, Sequence[str]] | None = None,
+          tripwire: Tripwire | None = None) -> None:
+    """Import the submission at ``path`` and answer the grader on ``sock`` until it hangs up.
+
+    Args:
+        banned: ``{public function: banned call patterns}``; while a call made for a function's
+            tests runs, ``tripwire`` records the banned calls it makes and the reply lists them.
+    """
     global _PATH
     _PATH = path
     torch.set_num_threads(1)
@@ -124,7 +151,7 @@ def serve(sock: socket.socket, path: str) -> None:
         return
     public = sorted(n for n in vars(module) if not n.startswith("_"))
     send_frame(sock, {"ok": True, "public": public}, [])
-    Worker(sock, module).serve()
+    Worker(sock, module, banned or {}, tripwire).serve()
 
 
 def _student_trace(exc: BaseException) -> str:

@@ -1,10 +1,11 @@
 """A warm parent for workers: torch imported once, each worker forked from it in milliseconds.
 
-    python -m grader.isolation.zygote FD [TRUSTED_MODULE ...]
+    python -m grader.isolation.zygote FD '{"trusted": [MODULE, ...], "watch": [PATTERN, ...]}'
 
 Importing torch costs about 2 s; a worker forked from this process starts with torch, the wire
 format, the worker loop and the course's trusted modules (``tests.functions``) already imported,
-so the sandbox need not let it read the course. It forks only from a single-threaded state
+so the sandbox need not let it read the course, and the run-time tripwire over the banned
+calls of ``watch`` (:mod:`grader.isolation.tripwire`), installed once for every worker. It forks only from a single-threaded state
 (torch limited to one thread, no CUDA initialised: CUDA must be initialised after the fork, and
 OpenMP threads do not survive one). Each request on the control socket FD carries the worker's
 connected socket (SCM_RIGHTS) and a JSON ``{"op": "spawn", "path", "scratch", "sandbox",
@@ -28,6 +29,7 @@ import torch
 
 from grader.isolation import worker
 from grader.isolation.sandbox import Sandbox, confine
+from grader.isolation.tripwire import Tripwire
 from grader.isolation.wire import send_frame
 
 
@@ -43,6 +45,9 @@ def _reap(signum: int, frame: object) -> None:
         if pid == 0:
             return
         _ended[pid] = status
+
+
+_tripwire: Tripwire | None = None
 
 
 def _spawn(control: socket.socket, request: dict, fd: int) -> int:
@@ -64,17 +69,21 @@ def _spawn(control: socket.socket, request: dict, fd: int) -> int:
             send_frame(sock, {"ok": False, "sandbox": True,
                               "error": {"type": "OSError", "name": "OSError", "message": str(exc)}}, [])
         else:
-            worker.serve(sock, request["path"])
+            worker.serve(sock, request["path"], request.get("banned") or {}, _tripwire)
     finally:
         os._exit(0)
 
 
-def main(control: socket.socket, trusted: list[str]) -> None:
+def main(control: socket.socket, trusted: list[str], watch: list[str]) -> None:
+    global _tripwire
     ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG: ends with the grader
     torch.set_num_threads(1)
     torch.ones(2) @ torch.ones(2)  # torch reads the CPU's features now, while /proc is readable
     for name in trusted:
         importlib.import_module(name)
+    if watch:
+        _tripwire = Tripwire(watch)
+        worker.trust_named_functions(_tripwire)
     signal.signal(signal.SIGCHLD, _reap)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grader's to handle
     control.sendall(b"null\n")
@@ -94,4 +103,5 @@ def main(control: socket.socket, trusted: list[str]) -> None:
 
 
 if __name__ == "__main__":
-    main(socket.socket(fileno=int(sys.argv[1])), sys.argv[2:])
+    options = json.loads(sys.argv[2])
+    main(socket.socket(fileno=int(sys.argv[1])), options["trusted"], options["watch"])
