@@ -301,6 +301,7 @@ class _Zygote:
         return None
 
     def close(self) -> None:
+        self.replies.close()
         self.control.close()
         self.proc.kill()
         self.proc.wait()

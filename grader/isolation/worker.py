@@ -104,7 +104,8 @@ def _describe(exc: BaseException) -> dict:
     builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
     frames = traceback.extract_tb(exc.__traceback__)
     where = next((f"line {f.lineno}" for f in reversed(frames) if f.filename == _PATH), "")
-    return {"type": builtin.__name__, "name": type(exc).__name__, "message": str(exc)[:2000], "where": where}
+    message = str(exc).replace(_PATH, Path(_PATH).name) if _PATH else str(exc)
+    return {"type": builtin.__name__, "name": type(exc).__name__, "message": message[:2000], "where": where}
 
 
 def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
@@ -159,5 +160,6 @@ def _student_trace(exc: BaseException) -> str:
     lines = traceback.format_exception_only(type(exc), exc)
     frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == _PATH]
     where = "".join(f"  line {f.lineno}: {f.line}\n" for f in frames[-3:])
-    return (where + "".join(lines)).strip()[-2000:]
+    # The worker imports a copy in its scratch folder; the student knows the file by its name.
+    return (where + "".join(lines)).replace(_PATH, Path(_PATH).name).strip()[-2000:]
 

@@ -104,3 +104,36 @@ def standardize(X):
 """
     found = banned(source, {"pairwise_sq_dists": ("loops",), "standardize": ()})
     assert list(found) == ["pairwise_sq_dists"] and len(found["pairwise_sq_dists"]) == 1
+
+
+# Run time: what the static check cannot read is caught by the worker's tripwire while the
+# function's tests run, and charged to that function only.
+# The reference's softmax, redefined to reach a banned function by a route no name shows.
+DISGUISED_SOFTMAX = '''
+
+def softmax(O):
+    import importlib
+    functional = importlib.import_module("torch.nn." + "functional")
+    return getattr(functional, "soft" + "min")(-O, dim=1)
+'''
+
+
+def test_disguised_banned_call_fails_its_function_at_run_time(tmp_path):
+    from pathlib import Path
+
+    from grader.course import load_course
+    from grader.grading import grade_topic
+
+    root = Path(__file__).resolve().parents[2]
+    course = load_course(root / "course.yml")
+    source = (root / "solutions" / "softmax.py").read_text() + DISGUISED_SOFTMAX
+    (tmp_path / "eve").mkdir()
+    (tmp_path / "eve" / "softmax.py").write_text(source)
+    assert find_banned(ast.parse(source), {"softmax": course.topic("softmax").banned_in("softmax")}) == {}
+    result = grade_topic(course, course.topic("softmax"), tmp_path / "eve" / "softmax.py")
+    softmax_tests = [t for t in result.tests if t.function == "softmax"]
+    assert softmax_tests and not any(t.passed for t in softmax_tests)
+    assert all("called banned `torch.nn.functional.softmin`" in t.message or "`Tensor.softmax`" in t.message
+               for t in softmax_tests), softmax_tests[0].message
+    others = [t for t in result.tests if t.function != "softmax"]  # their helper _softmax is allowed
+    assert others and all(t.passed for t in others), [t.message for t in others if not t.passed]
