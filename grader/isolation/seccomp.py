@@ -4,7 +4,8 @@ A submission needs none of these, and each is how an attack escapes: ``fork``/``
 processes that outlive the worker (double forks, ``setsid``) or exhaust the machine; ``execve``
 runs other programs; ``socket`` reaches the network or local services; ``kill``/``tgkill`` to
 another pid disturbs the grader or other students' workers; ``ptrace``, ``process_vm_*``,
-namespaces, mounts, ``bpf``, ``io_uring`` and keyrings widen the attack surface. Threads stay
+namespaces, mounts, ``bpf``, ``io_uring`` and keyrings widen the attack surface;
+``sched_setaffinity`` would let spinning threads leave the core their grading job pinned them to. Threads stay
 allowed (``clone`` with ``CLONE_THREAD``; ``clone3``, whose flags a filter cannot read, answers
 ENOSYS so the C library falls back to ``clone``). Denied calls fail with EPERM: the submission
 sees an ordinary ``PermissionError``.
@@ -35,19 +36,20 @@ _ARCHES = {
         pidfd_getfd=438, ptrace=101, process_vm_readv=310, process_vm_writev=311, unshare=272, setns=308,
         mount=165, umount2=166, pivot_root=155, chroot=161, keyctl=250, add_key=248, request_key=249,
         bpf=321, perf_event_open=298, io_uring_setup=425, userfaultfd=323, open_tree=428, move_mount=429,
-        fsopen=430, fsmount=432, mount_setattr=442)),
+        fsopen=430, fsmount=432, mount_setattr=442, sched_setaffinity=203)),
     "aarch64": (0xC00000B7, dict(
         execve=221, execveat=281, clone=220, clone3=435, socket=198, kill=129, tkill=130, tgkill=131,
         rt_sigqueueinfo=138, rt_tgsigqueueinfo=240, pidfd_send_signal=424, pidfd_open=434, pidfd_getfd=438,
         ptrace=117, process_vm_readv=270, process_vm_writev=271, unshare=97, setns=268, mount=40, umount2=39,
         pivot_root=41, chroot=51, keyctl=219, add_key=217, request_key=218, bpf=280, perf_event_open=241,
         io_uring_setup=425, userfaultfd=282, open_tree=428, move_mount=429, fsopen=430, fsmount=432,
-        mount_setattr=442)),
+        mount_setattr=442, sched_setaffinity=122)),
 }
 _DENIED = ("fork", "vfork", "execve", "execveat", "socket", "tkill", "pidfd_send_signal", "pidfd_open",
            "pidfd_getfd", "ptrace", "process_vm_readv", "process_vm_writev", "unshare", "setns", "mount",
            "umount2", "pivot_root", "chroot", "keyctl", "add_key", "request_key", "bpf", "perf_event_open",
-           "io_uring_setup", "userfaultfd", "open_tree", "move_mount", "fsopen", "fsmount", "mount_setattr")
+           "io_uring_setup", "userfaultfd", "open_tree", "move_mount", "fsopen", "fsmount", "mount_setattr",
+           "sched_setaffinity")
 _OWN_PID_ONLY = ("kill", "tgkill", "rt_sigqueueinfo", "rt_tgsigqueueinfo")  # first argument: a pid
 
 _libc = ctypes.CDLL(None, use_errno=True)

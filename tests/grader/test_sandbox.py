@@ -4,6 +4,7 @@ Each check runs a small submission in a real worker under every combination of l
 machine offers, and asks it to do what an attack would; the submission reports what happened.
 """
 
+import os
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,7 @@ ATTEMPTS = {
     "socket": lambda: socket.create_connection(("127.0.0.1", 9), timeout=1),
     "kill_parent": lambda: os.kill(os.getppid(), 0),
     "kill_all": lambda: os.kill(-1, 0),
+    "leave_core": lambda: os.sched_setaffinity(0, range(os.cpu_count())),
     "env": lambda name: os.environ[name] if name in os.environ else sys.exit(7),
 }
 
@@ -105,7 +107,7 @@ def test_worker_starts_no_process_opens_no_socket_signals_no_one(probes):
         assert submission.attempt("kill_parent").startswith("denied")
         assert submission.attempt("socket").startswith("denied")
         return
-    for what in ("fork", "run", "socket", "kill_parent", "kill_all"):
+    for what in ("fork", "run", "socket", "kill_parent", "kill_all", "leave_core"):
         assert submission.attempt(what).startswith("denied"), what
 
 
@@ -172,3 +174,16 @@ def test_no_scratch_folder_outlives_its_worker(tmp_path):
         scratch = Path(worker._scratch.name)
         assert (scratch / "src" / "probes.py").is_file()
     assert not scratch.exists()
+
+
+def test_each_grading_job_runs_on_one_core():
+    from concurrent.futures import ProcessPoolExecutor
+    from multiprocessing import get_context
+
+    from grader.grading import _pin_to_one_core
+
+    context = get_context("spawn")
+    with ProcessPoolExecutor(2, mp_context=context, initializer=_pin_to_one_core,
+                             initargs=(context.Value("i", 0),)) as pool:
+        affinities = list(pool.map(os.sched_getaffinity, [0] * 4))
+    assert all(len(cores) == 1 for cores in affinities), affinities
