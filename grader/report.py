@@ -14,6 +14,7 @@ import csv
 import io
 import json
 import os
+import re
 import tempfile
 from dataclasses import asdict
 from pathlib import Path
@@ -79,7 +80,7 @@ def feedback_markdown(student: StudentResult, hidden_feedback: HiddenFeedback = 
 def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list[str]:
     lines = [f"## {topic.id}: {_num(topic.score)} / {_num(topic.max_score)} ({topic.status})", ""]
     if topic.status != "graded":
-        lines += ["```", topic.message, "```", ""]
+        lines += [*_fenced(topic.message), ""]
         if topic.status != "timeout":
             return lines
     shown = [t for t in topic.tests if hidden_feedback != "score" or t.visibility == "public"]
@@ -105,8 +106,14 @@ def _failure(test: TestResult, topic_message: str, hidden_feedback: HiddenFeedba
         return [f"  - hidden test `{test.name}` failed"]
     if test.message == topic_message:  # the topic's heading already says it
         return []
-    return [f"  - {test.visibility} test `{test.name}` failed:", "", "    ```",
-            *("    " + m for m in test.message.splitlines()), "    ```"]
+    return [f"  - {test.visibility} test `{test.name}` failed:", "", *_fenced(test.message, "    ")]
+
+
+def _fenced(text: str, indent: str = "") -> list[str]:
+    """``text`` as a code block no line of it can close: the fence outruns its longest run of
+    backticks (a submission writes its own error messages)."""
+    fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
+    return [indent + fence, *(indent + line for line in text.splitlines()), indent + fence]
 
 
 def gradebook_markdown(report: Report) -> str:

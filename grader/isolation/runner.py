@@ -186,7 +186,9 @@ class Worker:
             reply, buffers = self._recv(deadline, callbacks)
             decoder = Decoder(buffers, handle=self._remote, args=call_args, functions=TRUSTED_MODULES)
             value = decoder.decode(reply.get("value")) if reply.get("ok") else None
-            _apply_changes(call_args, decoder.decode(reply.get("args_after")))
+            after = decoder.decode(reply.get("args_after"))
+            mutated = _mutated_tensors(call_args, after)
+            _apply_changes(call_args, after)
             restore_rng(decoder, reply.get("rng") or {})
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             self.stop()
@@ -197,6 +199,10 @@ class Worker:
         self._note_banned(reply.get("banned"))
         if not reply.get("ok"):
             raise _exception(reply.get("error") or {})
+        name = str(header.get("attr") or "")
+        if mutated and not name.endswith("_"):  # the spec: only a name ending in _ works in place
+            raise AssertionError(f"{name or 'the call'} modified its argument {mutated[0]} in place: a function "
+                                 "whose name does not end in _ must leave its arguments untouched")
         return value
 
     def _note_banned(self, names: Any) -> None:
@@ -351,6 +357,33 @@ def _close_zygotes() -> None:
 def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:
     callbacks[id(fn)] = fn
     return {"t": "callback", "id": id(fn)}
+
+
+def _mutated_tensors(call_args: list, after: Any) -> list[str]:
+    """The arguments (``no. 1``, ``'X'``) in which the call changed a tensor's values."""
+    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[1], dict)):
+        return []
+    positional = [f"no. {i + 1}" for i, (o, a) in enumerate(zip(call_args[0], after[0])) if _mutated(o, a)]
+    return positional + [repr(k) for k in sorted(call_args[1].keys() & after[1].keys())
+                         if _mutated(call_args[1][k], after[1][k])]
+
+
+def _mutated(original: Any, after: Any) -> bool:
+    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
+        return not _same_values(original.detach(), after.detach())
+    if isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)):
+        return any(_mutated(o, a) for o, a in zip(original, after))
+    if isinstance(original, dict) and isinstance(after, dict):
+        return any(_mutated(original[k], after[k]) for k in original.keys() & after.keys())
+    return False
+
+
+def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
+    if (a.shape, a.dtype, a.device) != (b.shape, b.dtype, b.device):
+        return False
+    if a.is_floating_point() or a.is_complex():
+        return bool(((a == b) | (a.isnan() & b.isnan())).all())
+    return torch.equal(a, b)
 
 
 def _apply_changes(original: Any, after: Any) -> None:

@@ -107,10 +107,11 @@ def test_in_place_function_returns_the_same_object_and_updates_it(submission):
     assert not torch.equal(g.get_state(), torch.Generator().manual_seed(0).get_state()), "generator state not returned"
 
 
-def test_mutation_of_an_argument_is_visible(submission):
+def test_mutation_of_an_argument_fails_a_function_not_named_in_place_and_is_visible(submission):
     x = torch.zeros(3)
-    submission.mutate(x)
-    assert torch.equal(x, torch.ones(3))
+    with pytest.raises(AssertionError, match=r"mutate modified its argument no. 1 in place"):
+        submission.mutate(x)
+    assert torch.equal(x, torch.ones(3))  # a test that compares x afterwards sees the change too
 
 
 def test_grad_and_requires_grad_changes_are_visible(submission):

@@ -187,3 +187,22 @@ def test_each_grading_job_runs_on_one_core():
                              initargs=(context.Value("i", 0),)) as pool:
         affinities = list(pool.map(os.sched_getaffinity, [0] * 4))
     assert all(len(cores) == 1 for cores in affinities), affinities
+
+
+def test_grade_without_a_sandbox_stops_in_one_line_and_grades_with_unsafe(monkeypatch, tmp_path):
+    import json
+
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    monkeypatch.setattr("grader.grading.detect", lambda: Sandbox(("seccomp",)))
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    command = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--topic", "norms"]
+    refused = CliRunner().invoke(main, command)
+    assert refused.exit_code == 1 and len(refused.output.strip().splitlines()) == 1, refused.output
+    assert "no sandbox" in refused.output and "--unsafe" in refused.output
+    assert not (tmp_path / "out").exists()
+    graded = CliRunner().invoke(main, [*command, "--unsafe"])
+    assert graded.exit_code == 0, graded.output
+    assert json.loads((tmp_path / "out" / "gradebook.json").read_text())["sandbox"] == "seccomp"
