@@ -7,6 +7,12 @@ a module (``O.softmax(1)``, ``loss.backward()``) is ``Tensor.<name>``. A functio
 with what it uses and what the module-level helpers it refers to use, transitively, so a helper
 used by another function only is not held against it. Patterns are ``fnmatch`` globs over the
 dotted names of course.yml (``torch.linalg.*norm*``, ``Tensor.backward``).
+
+Two rules hold for every function of every course, whatever course.yml bans: the patterns of
+``ALWAYS_BANNED`` (torch's reference implementations and compilers, which reimplement or compile
+torch ops out of the run-time tripwire's sight), and no reference to the grader's own modules
+(``import grader``, ``from grader.x import y``, ``importlib.import_module("grader.x")``,
+``__import__("grader")``, ``sys.modules["grader.x"]``): a submission has no business there.
 """
 
 from __future__ import annotations
@@ -27,11 +33,19 @@ class BannedCall:
     pattern: str
 
     def __str__(self) -> str:
-        what = "banned" if self.pattern == LOOPS else "banned call"
+        what = {LOOPS: "banned", GRADER: "reference to the grader's internals"}.get(self.pattern, "banned call")
         return f"{what} `{self.name}` (line {self.line})"
 
 
 LOOPS = "loops"  # the pattern that bans for/while loops and comprehensions
+GRADER = "grader"  # the pattern of a reference to the grader's modules; not a course.yml pattern
+# Banned in every function: no exercise needs them, and each reimplements torch ops in Python
+# (_refs, _decomp, _prims) or compiles them (jit, compile, dynamo, fx) where the tripwire's
+# wrappers never run. torch.jit.* as a whole is not: torch's own code calls torch.jit.is_scripting.
+ALWAYS_BANNED = ("torch._refs.*", "torch._decomp.*", "torch._prims.*", "torch._prims_common.*", "torch._dynamo.*",
+                 "torch.fx.*", "torch.jit.script", "torch.jit.trace", "torch.jit.trace_module",
+                 "torch.jit.CompilationUnit", "torch.jit.ScriptFunction", "torch.jit.ScriptModule", "torch.compile",
+                 "torch.compiler.compile")
 _LOOP_NODES = {ast.For: "for loop", ast.AsyncFor: "for loop", ast.While: "while loop",
                ast.ListComp: "comprehension", ast.SetComp: "comprehension", ast.DictComp: "comprehension",
                ast.GeneratorExp: "comprehension"}
@@ -44,18 +58,22 @@ def find_banned(tree: ast.Module, banned: dict[str, tuple[str, ...]]) -> dict[st
         tree: the parsed submission module.
         banned: ``{public function or class: banned patterns}``; the pattern ``loops`` bans
             for/while loops and comprehensions in the function itself (a "use broadcasting" rule).
+            ``ALWAYS_BANNED`` is added to every function's patterns.
 
     Returns:
-        ``{name: [BannedCall, ...]}`` for each name with at least one banned use.
+        ``{name: [BannedCall, ...]}`` for each name with at least one banned use; a reference to
+        the grader's modules anywhere in the module is charged to every name (pattern ``GRADER``).
     """
     aliases, definitions = _module_names(tree)
     uses = {name: _dotted_uses(node, aliases) for name, node in definitions.items()}
+    engine = [BannedCall(module, line, GRADER) for module, line in _grader_references(tree, aliases)]
     found: dict[str, list[BannedCall]] = {}
     for name, patterns in banned.items():
-        calls = [BannedCall(dotted, line, pattern)
-                 for helper in _closure(name, uses, definitions)
-                 for dotted, line in uses[helper]
-                 for pattern in patterns if _matches(dotted, pattern)]
+        patterns = tuple(patterns) + ALWAYS_BANNED
+        calls = engine + [BannedCall(dotted, line, pattern)
+                          for helper in _closure(name, uses, definitions)
+                          for dotted, line in uses[helper]
+                          for pattern in patterns if _matches(dotted, pattern)]
         if LOOPS in patterns and name in definitions:
             calls += [BannedCall(kind, node.lineno, LOOPS) for node in ast.walk(definitions[name])
                       for cls, kind in _LOOP_NODES.items() if isinstance(node, cls)]
@@ -131,6 +149,33 @@ def _dotted_uses(node: ast.AST, aliases: dict[str, str]) -> list[tuple[str, int]
         elif isinstance(sub, ast.Name) and star:
             uses.extend((f"{module}.{sub.id}", sub.lineno) for module in star)
     return uses
+
+
+def _grader_references(tree: ast.Module, aliases: dict[str, str]) -> list[tuple[str, int]]:
+    """``(module, line)`` for each import of the grader's modules, by statement or by a constant name."""
+    found: list[tuple[str, int]] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found += [(a.name, node.lineno) for a in node.names if _is_grader(a.name)]
+        elif isinstance(node, ast.ImportFrom) and not node.level and _is_grader(node.module):
+            found.append((node.module, node.lineno))
+        elif isinstance(node, ast.Call) and node.args and _is_grader(_constant(node.args[0])):
+            # importlib.import_module, __import__ by any base (builtins, __builtins__), sys.modules.get
+            word = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", None)
+            if word in ("import_module", "__import__") or (_resolve(node.func, aliases) or "").startswith("sys.modules."):
+                found.append((_constant(node.args[0]), node.lineno))
+        elif (isinstance(node, ast.Subscript) and _is_grader(_constant(node.slice))
+              and _resolve(node.value, aliases) == "sys.modules"):
+            found.append((_constant(node.slice), node.lineno))
+    return found
+
+
+def _constant(node: ast.AST) -> object:
+    return node.value if isinstance(node, ast.Constant) else None
+
+
+def _is_grader(module: object) -> bool:
+    return isinstance(module, str) and (module == "grader" or module.startswith("grader."))
 
 
 def _closure(name: str, uses: dict[str, list[tuple[str, int]]], definitions: dict[str, ast.AST]) -> set[str]:

@@ -19,12 +19,13 @@ from typing import Any
 
 import torch
 
-from grader.banned import LOOPS, BannedCall, find_banned
+from grader.banned import ALWAYS_BANNED, GRADER, LOOPS, BannedCall, find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import DeviceError, SandboxError, SubmissionsError
 from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
 from grader.isolation.sandbox import Sandbox, detect
+from grader.isolation.tripwire import TAMPERING
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
 __all__ = ["choose_sandbox", "describe_failure", "failed_topic", "grade", "grade_topic", "max_score",
@@ -157,7 +158,7 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
     cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
     limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
                     settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0)
-    banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] for f in topic.functions}
+    banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] + list(ALWAYS_BANNED) for f in topic.functions}
     watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
     with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:
         failure = worker.start()
@@ -183,7 +184,9 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
     for test in tests:
         if test.function in (banned or {}):
             calls = ", ".join(str(c) for c in banned[test.function])
-            passed, message = False, f"{test.function} uses a {calls}: this exercise asks you to compute it yourself"
+            why = ("a submission may not touch the grader" if any(c.pattern == GRADER for c in banned[test.function])
+                   else "this exercise asks you to compute it yourself")
+            passed, message = False, f"{test.function} uses a {calls}: {why}"
         elif time.monotonic() > deadline:
             timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
         else:
@@ -200,9 +203,9 @@ def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]])
     charged = []
     for outcome in outcomes:
         if outcome.function in seen:
-            calls = ", ".join(f"`{name}`" for name in seen[outcome.function])
+            calls = ", ".join(f"`{name}`" for name in seen[outcome.function] if name != TAMPERING)
             message = (f"{outcome.function} called banned {calls} while it ran: this exercise asks you to "
-                       "compute it yourself")
+                       "compute it yourself") if calls else f"{outcome.function} tampered with the grader while it ran"
             outcome = TestResult(outcome.name, outcome.function, outcome.visibility, False, outcome.weight, message)
         charged.append(outcome)
     return charged

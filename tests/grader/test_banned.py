@@ -137,3 +137,46 @@ def test_disguised_banned_call_fails_its_function_at_run_time(tmp_path):
                for t in softmax_tests), softmax_tests[0].message
     others = [t for t in result.tests if t.function != "softmax"]  # their helper _softmax is allowed
     assert others and all(t.passed for t in others), [t.message for t in others if not t.passed]
+
+
+# Engine-wide rules: whatever course.yml bans, every function is charged with torch's reference
+# implementations and compilers, and with any reference to the grader's own modules.
+@pytest.mark.parametrize(("source", "name"), [
+    ("import torch\ndef f(x):\n    return torch.jit.script(g)(x)\n", "torch.jit.script"),
+    (("import torch\nC = torch.jit.CompilationUnit('def g(x: int) -> int:\\n    return x\\n')\ndef f(x):\n"
+      "    return C.g(x)\n"), "torch.jit.CompilationUnit"),
+    ("import torch._refs as refs\ndef f(x):\n    return refs.softmax(x, 1)\n", "torch._refs.softmax"),
+    ("from torch._decomp import decompositions\ndef f(x):\n    return decompositions._softmax(x, 1, False)\n",
+     "torch._decomp.decompositions._softmax"),
+    ("import torch\ndef f(x):\n    return torch.compile(g)(x)\n", "torch.compile"),
+    ("import torch.fx\ndef f(m):\n    return torch.fx.symbolic_trace(m)\n", "torch.fx.symbolic_trace"),
+])
+def test_engine_wide_bans_apply_to_every_function(source, name):
+    assert name in banned(source, {"f": (), "other": ()}).get("f", []), source
+
+
+def test_torch_jit_helpers_that_torch_itself_uses_are_allowed():
+    source = "import torch\ndef f(x):\n    return x if torch.jit.is_scripting() else x * 2\n"
+    assert banned(source, {"f": ()}) == {}
+
+
+@pytest.mark.parametrize("line", [
+    "import grader",
+    "import grader.isolation.tripwire as tw",
+    "from grader.isolation import tripwire",
+    "import importlib\nT = importlib.import_module('grader.isolation.tripwire')",
+    "from importlib import import_module\nT = import_module('grader')",
+    "T = __import__('grader.isolation.tripwire')",
+    "import sys\nT = sys.modules['grader.isolation.tripwire']",
+    "import sys\nT = sys.modules.get('grader.isolation.zygote')",
+])
+def test_reference_to_the_grader_is_charged_to_every_function(line):
+    source = f"import torch\n{line}\ndef f(x):\n    return x\ndef g(x):\n    return torch.exp(x)\n"
+    found = find_banned(ast.parse(source), {"f": (), "g": ("torch.softmax",)})
+    assert set(found) == {"f", "g"}
+    assert all("reference to the grader's internals `grader" in str(c) for calls in found.values() for c in calls)
+
+
+def test_strings_that_merely_mention_the_grader_are_allowed():
+    source = "import importlib\ndef f(x):\n    print('grader')\n    return importlib.import_module('graderx')\n"
+    assert banned(source, {"f": ()}) == {}

@@ -28,7 +28,7 @@ import torch
 
 from grader.banned import find_banned
 from grader.course import Topic, load_course
-from grader.isolation.tripwire import Tripwire
+from grader.isolation.tripwire import ALWAYS_BANNED, TAMPERING, Tripwire
 from grader.submission import import_topic
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,6 +54,19 @@ DISGUISES = [
     "torch.ops.aten._softmax.default(x, 1, False)",
     "x.logsumexp(1)",
     "torch.nn.CrossEntropyLoss()(x, torch.tensor([0, 2]))",
+    # The adversarial corpus's: a way around the wrapper, private twins, raw ops, torch's references.
+    'getattr(torch.softmax, "__wrapped__", torch.softmax)(x, 1)',
+    'getattr(F.softmax, "__wrapped__", F.softmax)(x, 1)',
+    "torch._softmax(x, 1, False)",
+    "torch._C._VariableFunctions._softmax(x, 1, False)",
+    "torch._safe_softmax(x, 1)",
+    "torch.special.logsumexp(x, 1)",
+    "torch.ops.aten._softmax.default._op(x, 1, False)",
+    "torch.ops.aten._softmax._op(x, 1, False)",
+    "torch.ops.aten._softmax.default.redispatch(_CPU, x, 1, False)",
+    'torch._C._jit_get_operation("aten::_softmax")[0](x, 1, False)',
+    'importlib.import_module("torch._refs").softmax(x, 1)',
+    'torch.jit.CompilationUnit("def f(O: torch.Tensor) -> torch.Tensor:\\n    return torch.softmax(O, 1)\\n").f(x)',
 ]
 # Outside watch these must give what plain torch gives (values, dtype, gradients).
 PLAIN = DISGUISES + [
@@ -87,7 +100,7 @@ def _evaluate(source: str) -> list:
     x = torch.arange(6, dtype=torch.float64).reshape(2, 3) / 4
     out = eval(source, {"torch": torch, "F": torch.nn.functional, "importlib": importlib, "operator": operator,
                         "_grad_by_backward": _grad_by_backward, "_autograd_twice": _autograd_twice,
-                        "_logsumexp": _logsumexp, "x": x})
+                        "_logsumexp": _logsumexp, "x": x, "_CPU": torch._C.DispatchKeySet(torch._C.DispatchKey.CPU)})
     return [str(out.dtype), out.tolist()]
 
 
@@ -122,7 +135,9 @@ def _disguises_child(out: str) -> None:
         module = Subclass(1)
     report["usable"] = [isinstance(module, torch.nn.Softmax), isinstance(module, torch.nn.Module),
                         Subclass.__mro__[1] is torch.nn.Softmax, torch.softmax.__name__,
-                        torch.nn.functional.softmax.__doc__ == torch.nn.functional.softmax.__wrapped__.__doc__,
+                        torch.nn.functional.softmax.__doc__,
+                        [hasattr(f, "__wrapped__") for f in (torch.softmax, torch.nn.functional.softmax,
+                                                             torch.nn.Softmax.__init__)],
                         str(inspect.signature(torch.nn.functional.softmax)),
                         [pickle.loads(pickle.dumps(f)) is f
                          for f in (torch.softmax, torch.nn.functional.softmax, torch.Tensor.softmax)]]
@@ -260,7 +275,7 @@ def topics(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_disguised_banned_call_is_recorded(disguises, source):
     found = disguises["found"][source]
     assert found, f"{source}: nothing recorded"
-    assert all(any(fnmatchcase(name, p) for p in SOFTMAX.banned_in("softmax")) for name in found), found
+    assert all(any(fnmatchcase(name, p) for p in SOFTMAX.banned_in("softmax") + ALWAYS_BANNED) for name in found), found
 
 
 def test_calls_outside_watch_record_nothing_and_equal_plain_torch(disguises):
@@ -280,8 +295,9 @@ def test_autograd_is_recorded_but_grad_mode_switches_and_printing_are_not(disgui
 
 def test_banned_class_trips_on_instantiation_and_stays_the_same_class(disguises):
     assert disguises["subclass"] == ["torch.nn.Softmax"]
-    assert disguises["usable"] == [True, True, True, "softmax", True,
-                                   str(inspect.signature(torch.nn.functional.softmax)), [True, True, True]]
+    assert disguises["usable"] == [True, True, True, "softmax", torch.nn.functional.softmax.__doc__,
+                                   [False, False, False], str(inspect.signature(torch.nn.functional.softmax)),
+                                   [True, True, True]]
 
 
 def _reports(topics: dict, prefixes: tuple[str, ...]) -> list[tuple[str, str, str, dict]]:
@@ -319,3 +335,74 @@ def _public_tests_child(out: str) -> None:
 def test_watch_rejects_a_pattern_that_was_not_installed(disguises):
     assert disguises["not_installed"].startswith("Tripwire.watch(): pattern 'torch.relu' was not installed")
 
+
+# -- engine-wide bans and tampering ------------------------------------------------------------
+
+def _engine_child(out: str) -> None:
+    tripwire = Tripwire(SOFTMAX.banned_in("softmax"))
+    x = torch.arange(6, dtype=torch.float64).reshape(2, 3) / 4
+    scripted, module = torch.jit.script(_logsumexp), torch.jit.script(torch.nn.Softmax(1))
+    compiled = torch.compile(lambda O: O * 2, backend="eager")  # as a submission's import would
+    spoof = compile("y = torch._refs.softmax(x, 1)", torch._refs.__file__, "exec")  # torch's file, not its code
+    calls = {"script": lambda: torch.jit.script(_logsumexp), "run_script": lambda: scripted(x),
+             "run_module": lambda: module(x), "compiled": lambda: compiled(x),
+             "exec_in_torch": lambda: exec(spoof, vars(torch._refs), {"x": x}),  # noqa: S102 the attack
+             "broadcast_shapes": lambda: torch.broadcast_shapes((2, 1), (3,)),  # calls torch._refs itself
+             "is_scripting": lambda: torch.jit.is_scripting()}
+    report = {}
+    for name, call in calls.items():
+        with tripwire.watch(()) as report[name]:
+            call()
+    Path(out).write_text(json.dumps(report))
+
+
+def test_engine_wide_bans_are_recorded_in_every_watch_but_not_in_torchs_own_calls(tmp_path_factory):
+    report = _run_child(_engine_child, tmp_path_factory)
+    assert report == {"script": ["torch.jit.script"], "run_script": ["torch.jit.ScriptFunction"],
+                      "run_module": ["torch.jit.ScriptModule"], "compiled": ["torch.compile"],
+                      "exec_in_torch": ["torch._refs.softmax"], "broadcast_shapes": [], "is_scripting": []}
+
+
+def _tampering_child(out: str) -> None:
+    import grader.isolation.tripwire as module
+
+    tripwire = Tripwire(SOFTMAX.banned_in("softmax"))
+    state = tripwire._Tripwire__state  # what a submission could dig out of a wrapper's closure
+    wrapper, aten = torch.softmax, dict(state.aten)
+
+    def unwrap() -> None:
+        torch.softmax = lambda *args, **kwargs: None
+
+    def forget_ops() -> None:
+        state.aten.clear()
+
+    def replace_found() -> None:
+        state.found = []
+
+    def silence() -> None:
+        state.active = frozenset()
+
+    def stay_busy() -> None:
+        state.busy += 1
+
+    report: dict[str, Any] = {"module_state": [n for n in vars(module) if "state" in n.lower() and n != "_State"]}
+    for tamper in (unwrap, forget_ops, replace_found, silence, stay_busy):
+        with tripwire.watch(SOFTMAX.banned_in("softmax")) as report[tamper.__name__]:
+            tamper()
+        torch.softmax = wrapper
+        state.aten.update(aten)
+    with tripwire.watch(SOFTMAX.banned_in("softmax")) as report["untouched"]:
+        torch.exp(torch.ones(2))
+    try:
+        Tripwire(["torch.relu"])
+    except RuntimeError as exc:
+        report["second"] = str(exc)
+    Path(out).write_text(json.dumps(report))
+
+
+def test_tampering_with_the_tripwire_during_a_call_is_recorded(tmp_path_factory):
+    report = _run_child(_tampering_child, tmp_path_factory)
+    assert report.pop("module_state") == []  # no grader.isolation.tripwire._STATE to reach
+    assert report.pop("second").startswith("Tripwire(): this process already has one")
+    assert report == {"unwrap": [TAMPERING], "forget_ops": [TAMPERING], "replace_found": [TAMPERING],
+                      "silence": [TAMPERING], "stay_busy": [TAMPERING], "untouched": []}
