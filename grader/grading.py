@@ -157,7 +157,8 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
     settings = course.settings
     cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
     limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
-                    settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0)
+                    settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0,
+                    settings.memory_mb if cuda else 0)
     banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] + list(ALWAYS_BANNED) for f in topic.functions}
     watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
     with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:

@@ -70,6 +70,7 @@ class Limits:
     cpu_time_s: float = 600.0
     disk_mb: int = 64
     rss_mb: int = 0  # resident memory the grader watches for (0: none); on CUDA instead of memory_mb
+    gpu_memory_mb: int = 0  # cap of torch's CUDA allocator in the worker (0: none)
 
 
 @dataclass(frozen=True)

@@ -122,6 +122,23 @@ def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
 _PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
 
 
+def limit_gpu_memory(mb: int) -> None:
+    """Cap torch's CUDA allocator in this worker at ``mb`` MiB of the current device's memory.
+
+    Initialises CUDA (after the fork, as it must be). A larger allocation raises
+    ``torch.OutOfMemoryError`` in the submission. The cap lives in this process, so a
+    submission could lift it; the grader's resident-memory watch still bounds host memory.
+
+    Raises:
+        OSError: CUDA cannot be initialised here.
+    """
+    try:
+        total = torch.cuda.get_device_properties(torch.cuda.current_device()).total_memory
+        torch.cuda.set_per_process_memory_fraction(min(1.0, mb * 2**20 / total))
+    except (RuntimeError, AssertionError) as exc:
+        raise OSError(f"cannot limit the GPU memory of the worker: {exc}") from None
+
+
 def trust_named_functions(tripwire: Tripwire) -> None:
     """The course's trusted functions (``grad(f, x)``'s f) run unwatched: their calls are not
     the student's."""

@@ -65,6 +65,8 @@ def _spawn(control: socket.socket, request: dict, fd: int) -> int:
         sock = socket.socket(fileno=fd)
         try:
             confine(Sandbox(tuple(request["sandbox"])), request["readable"], request["scratch"], request["limits"])
+            if request["limits"].get("gpu_memory_mb"):
+                worker.limit_gpu_memory(int(request["limits"]["gpu_memory_mb"]))
         except OSError as exc:  # never run a submission in a sandbox weaker than promised
             send_frame(sock, {"ok": False, "sandbox": True,
                               "error": {"type": "OSError", "name": "OSError", "message": str(exc)}}, [])

@@ -206,3 +206,23 @@ def test_grade_without_a_sandbox_stops_in_one_line_and_grades_with_unsafe(monkey
     graded = CliRunner().invoke(main, [*command, "--unsafe"])
     assert graded.exit_code == 0, graded.output
     assert json.loads((tmp_path / "out" / "gradebook.json").read_text())["sandbox"] == "seccomp"
+
+
+def test_gpu_memory_cap_is_set_or_the_worker_refuses_to_run(tmp_path):
+    """On CUDA the allocator is capped; where CUDA cannot start, no submission runs uncapped."""
+    (tmp_path / "s").mkdir()
+    (tmp_path / "s" / "probes.py").write_text(PROBES + "\n\ndef cuda_mb(mb):\n    return len(torch_cuda(mb))\n"
+                                              "\n\ndef torch_cuda(mb):\n    import torch\n"
+                                              "    return torch.empty(mb * 2**18, device='cuda')\n")
+    cuda = torch.cuda.is_available()
+    limits = Limits(call_timeout_s=30, import_timeout_s=60, memory_mb=0, rss_mb=8192, gpu_memory_mb=256)
+    with Worker(tmp_path / "s" / "probes.py", COURSE_ROOT, limits, device="cuda" if cuda else "cpu") as worker:
+        failure = worker.start()
+        if not cuda:
+            assert failure is not None and failure.status == "crashed" and "GPU memory" in failure.message
+            return
+        assert failure is None
+        submission = RemoteSubmission(worker, "probes")
+        assert submission.cuda_mb(64) == 64 * 2**18
+        with pytest.raises(RuntimeError, match="out of memory|OutOfMemory"):
+            submission.cuda_mb(1024)
