@@ -145,10 +145,9 @@ class Worker:
         src.mkdir(exist_ok=True)
         work.mkdir(mode=0o700, exist_ok=True)
         copy = src / self.path.name
-        if not copy.exists():
-            if self.path.is_file():
-                shutil.copyfile(self.path, copy)
-            copy.chmod(0o444) if copy.exists() else None
+        if not copy.exists() and self.path.is_file():
+            shutil.copyfile(self.path, copy)
+            copy.chmod(0o444)
         return str(copy)
 
     def stop(self) -> None:
