@@ -126,3 +126,16 @@ def validate_command(course_file: str | None) -> None:
             console.print(f"    {problem}", markup=False)
     if any(r.problems for r in results):
         raise DlgradeError(f"{sum(bool(r.problems) for r in results)} topic(s) failed validation")
+
+
+@main.command("release")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="folder for the student bundle: new, or empty")
+@course_option
+def release_command(out: str, course_file: str | None) -> None:
+    """Write the student bundle: stubs, public tests, course.yml without secrets, README, wheel."""
+    from grader.release import release
+
+    bundle = release(find_course(course_file), Path(out))
+    console.print(f"wrote the student bundle {bundle} (no solution, no hidden test)", markup=False)
+

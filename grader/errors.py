@@ -4,7 +4,8 @@
     ├── CourseError              course.yml or the course's modules and tests are wrong
     ├── SubmissionsError         the submissions folder is missing or unreadable
     ├── DeviceError              the requested torch device is not available
-    └── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
+    ├── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
+    └── ReleaseError             the student bundle cannot be written (--out, no source checkout)
 """
 
 
@@ -26,3 +27,7 @@ class DeviceError(DlgradeError):
 
 class SandboxError(DlgradeError):
     """This machine offers no filesystem sandbox and the instructor did not pass ``--unsafe``."""
+
+
+class ReleaseError(DlgradeError):
+    """``dlgrade release`` cannot write the bundle: ``--out`` is not empty, or no wheel can be built."""
