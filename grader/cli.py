@@ -139,3 +139,44 @@ def release_command(out: str, course_file: str | None) -> None:
     bundle = release(find_course(course_file), Path(out))
     console.print(f"wrote the student bundle {bundle} (no solution, no hidden test)", markup=False)
 
+
+@main.group("nbgrader")
+def nbgrader_group() -> None:
+    """Jupyter classrooms: the course as nbgrader notebooks, and submitted notebooks to grade."""
+
+
+@nbgrader_group.command("generate")
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="nbgrader course root to write (nbgrader_config.py and source/<topic>/<topic>.ipynb)")
+@course_option
+def nbgrader_generate_command(out: str, course_file: str | None) -> None:
+    """Write the course's topics as nbgrader source notebooks, with solutions and hidden tests."""
+    from grader.notebook.generate import nbgrader_course
+
+    notebooks = nbgrader_course(find_course(course_file), Path(out))
+    console.print(f"wrote {len(notebooks)} notebooks under {Path(out) / 'source'} and "
+                  f"{Path(out) / 'nbgrader_config.py'}; next, in {out}: nbgrader generate_assignment <topic>",
+                  markup=False)
+
+
+@nbgrader_group.command("import")
+@click.argument("submitted", type=click.Path(file_okay=False))
+@click.option("--out", required=True, type=click.Path(file_okay=False),
+              help="submissions folder to write, one <student>/<topic>.py per notebook, for dlgrade grade")
+@course_option
+def nbgrader_import_command(submitted: str, out: str, course_file: str | None) -> None:
+    """Turn nbgrader's submitted/<student>/<topic>/<topic>.ipynb into a submissions folder."""
+    from grader.notebook.submitted import import_submitted
+
+    imported = import_submitted(find_course(course_file), Path(submitted), Path(out))
+    for notebook in imported:
+        if notebook.problem:
+            console.print(f"{notebook.student}/{notebook.topic}: {notebook.problem} (graded as import_error)",
+                          markup=False)
+        elif notebook.dropped:
+            console.print(f"{notebook.student}/{notebook.topic}: left out {len(notebook.dropped)} IPython "
+                          "line(s), noted in the feedback", markup=False)
+    students = len({n.student for n in imported})
+    console.print(f"wrote {len(imported)} modules of {students} students to {out}; next: dlgrade grade {out}",
+                  markup=False)
+

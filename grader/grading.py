@@ -13,6 +13,7 @@ import os
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any
@@ -139,11 +140,23 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
                 functions: Collection[str] | None = None, sandbox: Sandbox | None = None) -> TopicResult:
     """Grade one submission file on one topic with its public and hidden tests.
 
+    A ``<topic>.notes`` text file beside the submission file (``dlgrade nbgrader import`` writes
+    one) becomes the result's ``notes``, shown in the student's feedback.
+
     Args:
         functions: run only the tests of these functions (default: all); the others are absent
             from the result, so its score is out of their points only.
         sandbox: how to confine the worker (default: all this machine offers).
     """
+    result = _grade_topic(course, topic, path, device, functions, sandbox)
+    notes = path.with_suffix(".notes")
+    if notes.is_file():
+        result = replace(result, notes=notes.read_text(encoding="utf-8", errors="replace")[:_MESSAGE_LIMIT].strip())
+    return result
+
+
+def _grade_topic(course: Course, topic: Topic, path: Path, device: str, functions: Collection[str] | None,
+                 sandbox: Sandbox | None) -> TopicResult:
     start = time.monotonic()
     tests = [t for t in collect_tests(course, topic) if functions is None or t.function in functions]
     if not path.is_file():

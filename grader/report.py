@@ -28,7 +28,8 @@ __all__ = ["feedback_markdown", "gradebook_json", "gradebook_markdown", "summary
 
 
 def gradebook_json(report: Report) -> dict:
-    """The gradebook.json document: grader.md's schema, plus each topic's ``message``, whether a
+    """The gradebook.json document: grader.md's schema, plus each topic's ``message`` (and
+    ``notes`` where it has some), whether a
     secret grading seed was used (``seeded``; never the seed) and the ``hidden_feedback`` level."""
     return {
         "course": report.course, "device": report.device, "max_points": report.max_points,
@@ -36,7 +37,8 @@ def gradebook_json(report: Report) -> dict:
         "students": [{
             "id": s.id, "total": s.total, "max_points": s.max_points,
             "topics": [{"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status,
-                        "message": t.message, "tests": [asdict(r) for r in t.tests]} for t in s.topics],
+                        "message": t.message, **({"notes": t.notes} if t.notes else {}),
+                        "tests": [asdict(r) for r in t.tests]} for t in s.topics],
         } for s in report.students],
     }
 
@@ -79,6 +81,8 @@ def feedback_markdown(student: StudentResult, hidden_feedback: HiddenFeedback = 
 
 def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list[str]:
     lines = [f"## {topic.id}: {_num(topic.score)} / {_num(topic.max_score)} ({topic.status})", ""]
+    if topic.notes:
+        lines += ["Note:", "", *_fenced(topic.notes), ""]
     if topic.status != "graded":
         lines += [*_fenced(topic.message), ""]
         if topic.status != "timeout":

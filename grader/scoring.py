@@ -31,7 +31,9 @@ class TestResult:
 
 @dataclass(frozen=True)
 class TopicResult:
-    """A submission's result on one topic; ``message`` explains a status other than graded."""
+    """A submission's result on one topic; ``message`` explains a status other than graded,
+    ``notes`` what the student should know about how their file was made (``dlgrade nbgrader
+    import``: lines of their notebook that are not Python and were left out)."""
 
     id: str
     status: str
@@ -39,6 +41,7 @@ class TopicResult:
     tests: tuple[TestResult, ...]
     message: str = ""
     seconds: float = field(default=0.0, compare=False)
+    notes: str = ""
 
     @property
     def score(self) -> float:

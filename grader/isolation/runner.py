@@ -38,7 +38,7 @@ _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grade
 TRUSTED_MODULES = frozenset({"tests.functions"})
 
 __all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
-           "WorkerCrashed"]
+           "WorkerCrashed", "mutated_arguments"]
 
 # Exceptions a submission may raise that the tests may expect (pytest.raises) or report as is.
 _RAISABLE = {cls.__name__: cls for cls in (
@@ -187,7 +187,7 @@ class Worker:
             decoder = Decoder(buffers, handle=self._remote, args=call_args, functions=TRUSTED_MODULES)
             value = decoder.decode(reply.get("value")) if reply.get("ok") else None
             after = decoder.decode(reply.get("args_after"))
-            mutated = _mutated_tensors(call_args, after)
+            mutated = mutated_arguments(call_args, after)
             _apply_changes(call_args, after)
             restore_rng(decoder, reply.get("rng") or {})
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
@@ -359,8 +359,9 @@ def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:
     return {"t": "callback", "id": id(fn)}
 
 
-def _mutated_tensors(call_args: list, after: Any) -> list[str]:
-    """The arguments (``no. 1``, ``'X'``) in which the call changed a tensor's values."""
+def mutated_arguments(call_args: list, after: Any) -> list[str]:
+    """The arguments (``no. 1``, ``'X'``) whose tensors' values differ between ``call_args``
+    (``[args, kwargs]`` before a call) and ``after`` (the same, after it)."""
     if not (isinstance(after, list) and len(after) == 2 and isinstance(after[1], dict)):
         return []
     positional = [f"no. {i + 1}" for i, (o, a) in enumerate(zip(call_args[0], after[0])) if _mutated(o, a)]
