@@ -180,3 +180,21 @@ def nbgrader_import_command(submitted: str, out: str, course_file: str | None) -
     console.print(f"wrote {len(imported)} modules of {students} students to {out}; next: dlgrade grade {out}",
                   markup=False)
 
+
+@nbgrader_group.command("writeback")
+@click.argument("gradebook_json", type=click.Path(dir_okay=False))
+@click.option("--root", required=True, type=click.Path(file_okay=False),
+              help="nbgrader course root (gradebook.db, and submitted/ for the submission times)")
+@click.option("--db", "db_url", help="nbgrader database URL [default: sqlite:///ROOT/gradebook.db, as nbgrader's]")
+def nbgrader_writeback_command(gradebook_json: str, root: str, db_url: str | None) -> None:
+    """Write dlgrade grade's scores into nbgrader's gradebook, where nbgrader export reads them."""
+    from grader.notebook.writeback import write_back
+
+    db_url = db_url or f"sqlite:///{Path(root).resolve() / 'gradebook.db'}"
+    result = write_back(Path(gradebook_json), db_url, Path(root) / "submitted")
+    for problem in result.problems:
+        console.print(problem, markup=False)
+    students = len({w.student for w in result.written})
+    # the URL is not echoed: one given with --db may hold a password
+    console.print(f"wrote {len(result.written)} submissions of {students} students into the nbgrader gradebook; "
+                  f"next, in {root}: nbgrader export", markup=False)

@@ -5,7 +5,8 @@
     ├── SubmissionsError         the submissions folder is missing or unreadable
     ├── DeviceError              the requested torch device is not available
     ├── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
-    └── ReleaseError             the student bundle cannot be written (--out, no source checkout)
+    ├── ReleaseError             the student bundle cannot be written (--out, no source checkout)
+    └── WritebackError           scores cannot go back into an nbgrader gradebook
 """
 
 
@@ -31,3 +32,8 @@ class SandboxError(DlgradeError):
 
 class ReleaseError(DlgradeError):
     """``dlgrade release`` cannot write the bundle: ``--out`` is not empty, or no wheel can be built."""
+
+
+class WritebackError(DlgradeError):
+    """The scores cannot be written back: nbgrader is not installed, gradebook.json is not
+    dlgrade's, or the nbgrader database does not exist or cannot be opened."""

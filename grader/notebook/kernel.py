@@ -210,7 +210,7 @@ class _Notebook:
         failed = [error for _, _, error in sorted(self.cells.values()) if error]
         if failed:
             message = (f"a code cell of the notebook raised {failed[0]}: the topic scores 0, as a module that fails "
-                       "to import")
+                       "to import (fix it, then restart the kernel and run all cells)")
             return list(failed_topic(self.topic, course_tests, "import_error", message).tests)
         submission = LocalSubmission(self.shell.user_ns, self.topic, self.settings.call_timeout_s)
         banned, outcomes = self._banned_calls(), []

@@ -109,6 +109,19 @@ def dlgrade_gradebook(course_root, tmp_path_factory) -> dict:
     return json.loads((out / "grades" / "gradebook.json").read_text())
 
 
+def test_released_notebooks_hold_no_hidden_test_and_no_reference_body(course_root):
+    released = "\n".join(cell.source for path in (course_root / "release").rglob("*.ipynb")
+                         for cell in nbformat.read(path, as_version=4).cells)
+    hidden = {name for path in (COURSE_ROOT / "tests" / "hidden").glob("*.py")
+              for name in re.findall(r"^def (test_\w+)", path.read_text(), re.M)}
+    bodies = {line.strip() for path in (COURSE_ROOT / "solutions").glob("*.py") for line in path.read_text().splitlines()
+              if line.startswith("    ") and len(line.strip()) > 30 and not line.strip().startswith(("#", '"', "'"))}
+    stub_lines = "\n".join(path.read_text() for path in (COURSE_ROOT / "exercises").glob("*.py"))
+    assert hidden and not [name for name in hidden if name in released]
+    assert bodies and not [line for line in bodies if line in released and line not in stub_lines]
+    assert "raise NotImplementedError()" in released
+
+
 def test_released_stubs_score_0(nbgrader_scores):
     assert nbgrader_scores["stubs"] == {t.id: 0 for t in COURSE.topics}
 
