@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import sys
 from pathlib import Path
 
 import click
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
+from grader.cache import ResultCache
 from grader.checks import check, validate
 from grader.course import find_course
 from grader.errors import DlgradeError
 from grader.grading import grade, student_folders
+from grader.progress import reporter
 from grader.report import summary_table, write_report
 from grader.scoring import TopicResult
 
@@ -87,30 +89,39 @@ def _print_topic(topic: TopicResult) -> None:
                    "as a command line is visible to every process")
 @click.option("--unsafe", is_flag=True,
               help="grade even where no sandbox can keep submissions from the course's files (trusted code only)")
+@click.option("--cache", "cache_dir", type=click.Path(file_okay=False),
+              help="results of earlier runs, reused when nothing that decides them changed [default: OUT/.cache]")
+@click.option("--no-cache", is_flag=True, help="grade everything again (the cache is still written)")
+@click.option("--scheduler", envvar="DLGRADE_SCHEDULER",
+              help="Dask scheduler whose workers grade, e.g. tcp://host:8786 [default: $DLGRADE_SCHEDULER, else "
+                   "course.yml's settings.scheduler, else this machine]")
+@click.option("--quiet", "mode", flag_value="quiet", help="print nothing; the exit status tells")
+@click.option("--json-lines", "mode", flag_value="json-lines",
+              help="print one JSON object per graded student-topic, for scripts")
 @course_option
 def grade_command(submissions: str | None, out: str, device: str, topics: tuple[str, ...], jobs: int | None,
-                  grading_seed: int | None, unsafe: bool, course_file: str | None) -> None:
+                  grading_seed: int | None, unsafe: bool, cache_dir: str | None, no_cache: bool,
+                  scheduler: str | None, mode: str | None, course_file: str | None) -> None:
     """Grade every submission folder (default: the course's examples/class) into a gradebook."""
     course = find_course(course_file)
     if grading_seed is not None:
         course = course.with_settings(grading_seed=grading_seed)
     folder = Path(submissions) if submissions else course.root / "examples" / "class"
-    jobs = jobs or len(os.sched_getaffinity(0))
-    total = len(student_folders(folder)) * len([course.topic(t) for t in topics] or course.topics)
-    with Progress(TextColumn("grading"), BarColumn(), MofNCompleteColumn(), TextColumn("{task.description}"),
-                  TimeRemainingColumn(), console=console, transient=True) as progress:
-        bar = progress.add_task("", total=total)
-
-        def advance(student: str, result: TopicResult) -> None:
-            progress.update(bar, advance=1, description=f"{student}/{result.id}")
-
-        report = grade(course, folder, device=device, topics=topics or None, jobs=jobs, on_result=advance,
-                       unsafe=unsafe)
+    chosen = [course.topic(t).id for t in topics] or [t.id for t in course.topics]
+    cache = ResultCache(Path(cache_dir) if cache_dir else Path(out) / ".cache")
+    with reporter(mode or "progress", console, len(student_folders(folder)), chosen) as on_result:
+        report = grade(course, folder, device=device, topics=chosen, jobs=jobs or len(os.sched_getaffinity(0)),
+                       on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache,
+                       scheduler=scheduler or course.settings.scheduler)
     write_report(report, Path(out))
-    console.print(summary_table(report))
-    console.print(f"sandbox: {report.sandbox}")
-    console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
-                  f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
+    if mode == "json-lines":
+        print(json.dumps({"gradebook": str(Path(out) / "gradebook.json"), "students": len(report.students),
+                          "sandbox": report.sandbox}))
+    elif mode is None:
+        console.print(summary_table(report))
+        console.print(f"sandbox: {report.sandbox}")
+        console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
+                      f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
 
 
 @main.command("validate")

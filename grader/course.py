@@ -34,6 +34,8 @@ class Settings(_Frozen):
         grading_seed: secret seed of the examples the hidden tests draw; None keeps them
             derandomized (the same examples on every run). ``dlgrade grade --seed`` and
             ``$DLGRADE_SEED`` override it.
+        scheduler: address of a Dask scheduler whose workers grade (``tcp://host:8786``); None
+            grades on this machine. ``dlgrade grade --scheduler`` overrides it.
         hidden_feedback: what a student's feedback shows of a hidden test: ``full`` (the failure
             and its shrunk counterexample), ``property`` (the function, the test's name and
             whether it passed) or ``score`` (nothing but the topic's score).
@@ -49,6 +51,7 @@ class Settings(_Frozen):
     memory_mb: int = Field(4096, ge=256)
     cpu_time_s: float = Field(600.0, gt=0)
     disk_mb: int = Field(64, ge=1)
+    scheduler: str | None = None
 
 
 class Function(_Frozen):

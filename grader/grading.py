@@ -21,6 +21,7 @@ from typing import Any
 import torch
 
 from grader.banned import ALWAYS_BANNED, GRADER, LOOPS, BannedCall, find_banned
+from grader.cache import ResultCache
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import DeviceError, SandboxError, SubmissionsError
@@ -74,8 +75,8 @@ def student_folders(submissions: Path) -> list[Path]:
 
 
 def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Sequence[str] | None = None,
-          jobs: int = 1, on_result: Callable[[str, TopicResult], None] | None = None, unsafe: bool = False
-          ) -> Report:
+          jobs: int = 1, on_result: Callable[[str, TopicResult, bool], None] | None = None, unsafe: bool = False,
+          cache: ResultCache | None = None, refresh: bool = False, scheduler: str | None = None) -> Report:
     """Grade every submission folder under ``submissions`` on ``topics`` (default: all).
 
     The hidden tests draw their examples from ``course.settings.grading_seed`` where it is set
@@ -84,25 +85,51 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
     Args:
         device: ``cpu``, ``cuda`` or ``auto``; inputs are put there and outputs must stay there.
         jobs: student-topics graded in parallel (processes); any value gives the same Report.
-        on_result: called with (student id, result) as each student-topic finishes.
+        on_result: called with (student id, result, whether it came from the cache) as each
+            student-topic finishes.
         unsafe: grade even where no sandbox can keep submissions from the course's files.
+        cache: results of earlier runs to reuse, and where this run's are stored as they come.
+        refresh: grade everything again, reusing nothing (the cache is still written).
+        scheduler: address of a Dask scheduler whose workers grade (:mod:`grader.distributed`);
+            None grades on this machine.
 
     Raises:
-        SubmissionsError, DeviceError, CourseError, SandboxError: the grader itself cannot run.
+        SubmissionsError, DeviceError, CourseError, SandboxError, SchedulerError: the grader
+            itself cannot run.
     """
     dev = resolve_device(device)
-    sandbox = choose_sandbox(unsafe)
     chosen = [course.topic(t) for t in topics] if topics else list(course.topics)
-    tasks = [(folder, topic) for folder in student_folders(submissions) for topic in chosen]
+    folders = student_folders(submissions)
+    tasks = [(folder, topic) for folder in folders for topic in chosen]
+    keys = cache.keys(course, tasks, str(dev)) if cache else {}
     results: dict[tuple[str, str], TopicResult] = {}
-    for (folder, topic), result in _run_tasks(course, tasks, str(dev), jobs, sandbox):
-        results[folder.name, topic.id] = result
+
+    def finished(folder: Path, result: TopicResult, cached: bool) -> None:
+        results[folder.name, result.id] = result
         if on_result is not None:
-            on_result(folder.name, result)
-    students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen))
-                     for folder in student_folders(submissions))
+            on_result(folder.name, result, cached)
+
+    pending = []
+    for folder, topic in tasks:
+        hit = cache.get(keys[folder, topic.id]) if cache and not refresh else None
+        if hit is None:
+            pending.append((folder, topic))
+        else:
+            finished(folder, hit, True)
+    if scheduler is not None:
+        from grader.distributed import run_on_dask  # distributed is an optional extra
+
+        sandbox_name, done = "on the Dask workers", run_on_dask(scheduler, course, pending, str(dev), unsafe)
+    else:
+        sandbox = choose_sandbox(unsafe)
+        sandbox_name, done = sandbox.name, _run_tasks(course, pending, str(dev), jobs, sandbox)
+    for (folder, topic), result in done:
+        if cache:
+            cache.put(keys[folder, topic.id], result)
+        finished(folder, result, False)
+    students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen)) for folder in folders)
     return Report(course.course, str(dev), students, seeded=course.settings.grading_seed is not None,
-                  hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox.name)
+                  hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox_name)
 
 
 def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, jobs: int, sandbox: Sandbox

@@ -24,7 +24,7 @@ from rich.table import Table
 from grader.course import HiddenFeedback
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["feedback_markdown", "gradebook_json", "gradebook_markdown", "summary_table", "write_report"]
+__all__ = ["atomic_write", "feedback_markdown", "gradebook_json", "gradebook_markdown", "summary_table", "write_report"]
 
 
 def gradebook_json(report: Report) -> dict:
@@ -154,13 +154,15 @@ def write_report(report: Report, out: Path) -> None:
     Feedback shows hidden tests as ``report.hidden_feedback`` says; gradebook.json keeps all.
     """
     (out / "feedback").mkdir(parents=True, exist_ok=True)
-    _atomic_write(out / "gradebook.json", json.dumps(gradebook_json(report), indent=2, ensure_ascii=False) + "\n")
-    _atomic_write(out / "gradebook.csv", _csv(report))
+    atomic_write(out / "gradebook.json", json.dumps(gradebook_json(report), indent=2, ensure_ascii=False) + "\n")
+    atomic_write(out / "gradebook.csv", _csv(report))
     for student in report.students:
-        _atomic_write(out / "feedback" / f"{student.id}.md", feedback_markdown(student, report.hidden_feedback))
+        atomic_write(out / "feedback" / f"{student.id}.md", feedback_markdown(student, report.hidden_feedback))
 
 
-def _atomic_write(path: Path, text: str) -> None:
+def atomic_write(path: Path, text: str) -> None:
+    """Write ``text`` to ``path`` through a temporary file renamed over it: readers, and a run
+    killed half-way, see the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         f.write(text)

@@ -28,11 +28,13 @@ import io
 import json
 import linecache
 import os
+import re
 import signal
 import sys
 import types
 import warnings
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from typing import Any
 
 import torch
@@ -223,7 +225,7 @@ class _Notebook:
                                       banned=banned)[0]
         finally:
             torch.set_num_threads(threads)
-        return outcomes
+        return [_with_hint(outcome, self.topic) for outcome in outcomes]
 
     def _banned_calls(self) -> dict[str, list[BannedCall]]:
         """The banned calls the student's cells name, per function, as ``dlgrade grade`` finds them."""
@@ -232,6 +234,17 @@ class _Notebook:
             return find_banned(ast.parse(source), {f: self.topic.banned_in(f) for f in self.topic.functions})
         except SyntaxError:  # a cell that does not parse has raised, and scored the topic 0
             return {}
+
+
+def _with_hint(outcome: TestResult, topic: Topic) -> TestResult:
+    """A NameError for one of the topic's functions: a notebook runs in order, a module does not."""
+    missing = re.match(r"NameError: name '(\w+)' is not defined", outcome.message)
+    if outcome.passed or not missing or missing[1] not in topic.functions:
+        return outcome
+    first, _, rest = outcome.message.partition("\n")
+    hint = (f"({missing[1]} is defined in a later cell, or its cell has not run: a notebook runs its cells in "
+            "order, so define what a function calls before the test cell that calls it)")
+    return replace(outcome, message="\n".join([first, hint, *([rest] if rest else [])]))
 
 
 def split_hidden(cell: str) -> tuple[str, str]:

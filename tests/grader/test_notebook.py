@@ -117,7 +117,9 @@ STUDENT_CODE = {
                 "def l1_norm(x, dim=None, keepdim=False):\n"
                 "    x.abs_()\n    return x.sum() if dim is None else x.sum(dim, keepdim=keepdim)\n",
     "a hang": "from solutions.norms import *\n"
-              "def l2_norm(x, dim=None, keepdim=False):\n    while True:\n        pass\n",
+              "def l2_norm(x, dim=None, keepdim=False):\n    while True:\n        pass\n"
+              "def l1_norm(x, dim=None, keepdim=False):\n    return lp_norm(x, 1, dim, keepdim)\n"
+              "del lp_norm\n",
     "noise": "import os, sys, warnings\nfrom solutions import norms as _reference\n"
              "def l1_norm(x, dim=None, keepdim=False):\n"
              "    warnings.warn('noisy'); print('to stderr', file=sys.stderr); os.write(2, b'fd 2')\n"
@@ -165,6 +167,11 @@ def test_a_hanging_call_is_cut_after_the_call_time_limit(kernel_scores):
     value, stdout, _ = kernel_scores["a hang"]["test_l2_norm"]
     assert value == 0 and "did not return within 1 s" in stdout
     assert kernel_scores["a hang"]["test_lp_norm"][0] == NORMS.function_points("lp_norm")
+
+
+def test_a_function_defined_in_a_later_cell_is_a_name_error_with_a_hint(kernel_scores):
+    value, stdout, _ = kernel_scores["a hang"]["test_l1_norm"]
+    assert value == 0 and "lp_norm is defined in a later cell" in stdout
 
 
 def test_warnings_and_stderr_of_a_correct_answer_cost_nothing(kernel_scores):

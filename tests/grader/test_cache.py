@@ -1,0 +1,135 @@
+"""Never redo work, lose nothing, and give the same gradebook for any --jobs.
+
+The result cache regrades what changed and only that (a resubmission, a test, a setting); a run
+killed with SIGKILL resumes with every student-topic it finished; --jobs never changes a byte
+of the outputs; --quiet and --json-lines print what scripts expect.
+"""
+
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from grader.cache import ResultCache
+from grader.cli import main
+from grader.course import load_course
+from grader.grading import grade
+from grader.report import gradebook_json, write_report
+
+COURSE_ROOT = Path(__file__).resolve().parents[2]
+TOPICS = ["norms", "activations"]  # the quickest topics to grade
+STUDENTS = ["ada", "kim"]  # correct, and with banned calls
+
+
+@pytest.fixture()
+def course(tmp_path):
+    """A copy of the course whose tests and settings a test may change."""
+    root = tmp_path / "course"
+    root.mkdir()
+    shutil.copy(COURSE_ROOT / "course.yml", root)
+    for folder in ("exercises", "solutions"):
+        shutil.copytree(COURSE_ROOT / folder, root / folder)
+    shutil.copytree(COURSE_ROOT / "tests", root / "tests", ignore=shutil.ignore_patterns("grader", "__pycache__"))
+    return load_course(root / "course.yml")
+
+
+@pytest.fixture()
+def submissions(tmp_path):
+    for student in STUDENTS:
+        shutil.copytree(COURSE_ROOT / "examples" / "class" / student, tmp_path / "class" / student)
+    return tmp_path / "class"
+
+
+def graded(course, submissions, cache, **options):
+    """The report, and which (student, topic) were graded rather than taken from the cache."""
+    fresh = []
+
+    def note(student, result, cached):
+        if not cached:
+            fresh.append((student, result.id))
+
+    report = grade(course, submissions, topics=TOPICS, cache=cache, on_result=note, **options)
+    return report, sorted(fresh)
+
+
+def test_a_regrade_with_nothing_changed_grades_nothing_and_gives_the_same_report(course, submissions, tmp_path):
+    cache = ResultCache(tmp_path / "cache")
+    first, fresh = graded(course, submissions, cache)
+    assert fresh == sorted((s, t) for s in STUDENTS for t in TOPICS)
+    second, fresh = graded(course, submissions, cache)
+    assert fresh == []
+    assert gradebook_json(second) == gradebook_json(first)
+    _, fresh = graded(course, submissions, cache, refresh=True)
+    assert len(fresh) == len(STUDENTS) * len(TOPICS), "--no-cache grades everything again"
+
+
+def test_what_changed_is_regraded_and_only_that(course, submissions, tmp_path):
+    cache = ResultCache(tmp_path / "cache")
+    graded(course, submissions, cache)
+    with open(submissions / "kim" / "norms.py", "a") as file:
+        file.write("\n# resubmitted\n")
+    assert graded(course, submissions, cache)[1] == [("kim", "norms")]
+    with open(course.root / "tests" / "hidden" / "test_activations_props.py", "a") as file:
+        file.write("\n# a test changed\n")
+    assert graded(course, submissions, cache)[1] == [(s, "activations") for s in STUDENTS]
+    assert graded(course.with_settings(grading_seed=7), submissions, cache)[1] == \
+        sorted((s, t) for s in STUDENTS for t in TOPICS)
+    assert graded(course.with_settings(hidden_feedback="score"), submissions, cache)[1] == [], \
+        "how much feedback shows decides no result"
+
+
+def test_an_unreadable_cache_entry_is_graded_again(course, submissions, tmp_path):
+    cache = ResultCache(tmp_path / "cache")
+    graded(course, submissions, cache)
+    key = cache.keys(course, [(submissions / "kim", course.topic("norms"))], "cpu")[submissions / "kim", "norms"]
+    cache._path(key).write_text("{ half a file")
+    assert graded(course, submissions, cache)[1] == [("kim", "norms")]
+
+
+def test_the_gradebook_is_byte_for_byte_the_same_for_any_jobs(course, submissions, tmp_path):
+    outputs = []
+    for jobs in (1, 2, 3):
+        out = tmp_path / f"jobs{jobs}"
+        write_report(grade(course, submissions, topics=TOPICS, jobs=jobs), out)
+        outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*")) if p.is_file()})
+    assert outputs[0] == outputs[1] == outputs[2]
+
+
+def cli(*args):
+    return subprocess.Popen([sys.executable, "-m", "grader", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            text=True, start_new_session=True)
+
+
+def test_a_run_killed_with_sigkill_resumes_and_loses_nothing(course, submissions, tmp_path):
+    out = tmp_path / "grades"
+    args = ["grade", str(submissions), "--out", str(out), "--jobs", "1", "--json-lines", "--course",
+            str(course.root / "course.yml"), *[f"--topic={t}" for t in TOPICS]]
+    run = cli(*args)
+    finished = [json.loads(run.stdout.readline()) for _ in range(2)]
+    os.killpg(run.pid, signal.SIGKILL)
+    run.communicate()
+    assert not (out / "gradebook.json").exists(), "nothing half-written"
+    rerun = subprocess.run([sys.executable, "-m", "grader", *args], capture_output=True, text=True, check=True)
+    lines = [json.loads(line) for line in rerun.stdout.splitlines()]
+    cached = {(r["student"], r["topic"]) for r in lines[:-1] if r["cached"]}
+    assert {(r["student"], r["topic"]) for r in finished} <= cached
+    assert len(lines) == len(STUDENTS) * len(TOPICS) + 1 and "gradebook" in lines[-1]
+    clean = gradebook_json(grade(course, submissions, topics=TOPICS))
+    assert json.loads((out / "gradebook.json").read_text()) == json.loads(json.dumps(clean))
+
+
+def test_quiet_prints_nothing_and_json_lines_one_object_per_student_topic(course, submissions, tmp_path):
+    base = [str(submissions), "--topic", "norms", "--course", str(course.root / "course.yml")]
+    quiet = CliRunner().invoke(main, ["grade", *base, "--out", str(tmp_path / "q"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.output == ""
+    lines = CliRunner().invoke(main, ["grade", *base, "--out", str(tmp_path / "q"), "--json-lines"]).output
+    records = [json.loads(line) for line in lines.splitlines()]
+    assert [(r["student"], r["cached"]) for r in records[:-1]] == [(s, True) for s in STUDENTS]
+    assert set(records[0]) == {"student", "topic", "status", "score", "max_score", "seconds", "cached"}
+    assert records[-1]["gradebook"] == str(tmp_path / "q" / "gradebook.json")
