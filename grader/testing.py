@@ -76,6 +76,7 @@ def register_profiles(max_examples: int) -> None:
     """
     from hypothesis import HealthCheck, Phase, settings
 
+    _without_local_constants()
     # No explain phase anywhere: it costs seconds per failing test, and its report quotes lines
     # of the hidden test's source.
     phases = [p for p in Phase if p is not Phase.explain]
@@ -84,3 +85,19 @@ def register_profiles(max_examples: int) -> None:
     settings.register_profile("dev", max_examples=min(10, max_examples), deadline=None, phases=phases)
     settings.register_profile("ci", **fixed)
     settings.register_profile("grading", report_multiple_bugs=False, **fixed)
+
+
+def _without_local_constants() -> None:
+    """Stop Hypothesis drawing constants from the "local" modules in ``sys.modules``.
+
+    Since 6.131 Hypothesis mixes literals found in every imported non-library module (here
+    ``grader.*`` and ``solutions.*``) into its draws, within a time budget. Which of those a
+    process has imported depends on its history (the CLI, a pool process, a notebook kernel) and
+    on timing, so a derandomized test would draw other examples in another process: a score must
+    not depend on that. The pool is private API; where it is absent there is nothing to stop.
+    """
+    from hypothesis.internal.conjecture import providers
+
+    if hasattr(providers, "_get_local_constants") and hasattr(providers, "Constants"):
+        empty = providers.Constants()
+        providers._get_local_constants = lambda: empty
