@@ -5,6 +5,7 @@
     ├── SubmissionsError         the submissions folder is missing or unreadable
     ├── DeviceError              the requested torch device is not available
     ├── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
+    ├── SchedulerError           the Dask cluster of --scheduler cannot grade (unreachable, unlike this machine)
     ├── ReleaseError             the student bundle cannot be written (--out, no source checkout)
     └── WritebackError           scores cannot go back into an nbgrader gradebook
 """
@@ -28,6 +29,11 @@ class DeviceError(DlgradeError):
 
 class SandboxError(DlgradeError):
     """This machine offers no filesystem sandbox and the instructor did not pass ``--unsafe``."""
+
+
+class SchedulerError(DlgradeError):
+    """The Dask scheduler of ``--scheduler`` is unreachable, has no worker, or its workers cannot grade
+    as this machine would (another torch or engine, dlgrade missing), or some student-topics failed there."""
 
 
 class ReleaseError(DlgradeError):
