@@ -28,7 +28,7 @@ from grader.course import Course, Topic
 from grader.report import atomic_write
 from grader.scoring import TestResult, TopicResult
 
-__all__ = ["ResultCache"]
+__all__ = ["ResultCache", "engine_fingerprint"]
 
 _ENGINE = Path(__file__).resolve().parent
 
@@ -74,7 +74,7 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
     root = course.root
     files = [root / "tests" / "public" / f"test_{topic.id}.py", root / "tests" / "hidden" / f"test_{topic.id}_props.py",
              root / "solutions" / f"{topic.id}.py", *sorted((root / "tests").glob("*.py"))]
-    digest = hashlib.sha256(_engine_fingerprint().encode())
+    digest = hashlib.sha256(engine_fingerprint().encode())
     # Where it runs and how much feedback shows decide nothing in a result.
     settings = course.settings.model_dump_json(exclude={"scheduler", "hidden_feedback"})
     parts = [torch.__version__, hypothesis.__version__, device, settings, topic.model_dump_json()]
@@ -87,7 +87,8 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
 
 
 @cache
-def _engine_fingerprint() -> str:
+def engine_fingerprint() -> str:
+    """SHA-256 over the engine's source (``grader/**/*.py``): a result depends on it."""
     digest = hashlib.sha256()
     for file in sorted(_ENGINE.rglob("*.py")):
         digest.update(str(file.relative_to(_ENGINE)).encode() + b"\0" + file.read_bytes())

@@ -62,7 +62,7 @@ from typing import Any
 import hypothesis
 import torch
 
-from grader.cache import _engine_fingerprint
+from grader.cache import engine_fingerprint
 from grader.course import Course, Topic
 from grader.errors import DlgradeError, SchedulerError
 from grader.grading import choose_sandbox, grade_topic, resolve_device
@@ -266,7 +266,7 @@ def _pack_course(root: Path) -> bytes:
 
 def _environment() -> dict[str, str]:
     """What, besides the course and the submission, decides a result (as the result cache's key)."""
-    return {"dlgrade's engine": _engine_fingerprint()[:12], "torch": torch.__version__,
+    return {"dlgrade's engine": engine_fingerprint()[:12], "torch": torch.__version__,
             "hypothesis": hypothesis.__version__}
 
 

@@ -97,7 +97,8 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
         SubmissionsError, DeviceError, CourseError, SandboxError, SchedulerError: the grader
             itself cannot run.
     """
-    dev = resolve_device(device)
+    # On a cluster the workers check the device, not this machine.
+    dev = resolve_device(device) if scheduler is None or device == "auto" else torch.device(device)
     chosen = [course.topic(t) for t in topics] if topics else list(course.topics)
     folders = student_folders(submissions)
     tasks = [(folder, topic) for folder in folders for topic in chosen]
@@ -119,14 +120,15 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
     if scheduler is not None:
         from grader.distributed import run_on_dask  # distributed is an optional extra
 
-        sandbox_name, done = "on the Dask workers", run_on_dask(scheduler, course, pending, str(dev), unsafe)
+        done = run_on_dask(scheduler, course, pending, str(dev), unsafe)
     else:
         sandbox = choose_sandbox(unsafe)
-        sandbox_name, done = sandbox.name, _run_tasks(course, pending, str(dev), jobs, sandbox)
+        done = _run_tasks(course, pending, str(dev), jobs, sandbox)
     for (folder, topic), result in done:
         if cache:
             cache.put(keys[folder, topic.id], result)
         finished(folder, result, False)
+    sandbox_name = done.sandbox if scheduler is not None else sandbox.name  # the workers' on a cluster
     students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen)) for folder in folders)
     return Report(course.course, str(dev), students, seeded=course.settings.grading_seed is not None,
                   hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox_name)

@@ -124,7 +124,7 @@ def test_dask_grades_every_student_topic_exactly_as_this_machine(on_dask, local:
     assert sandbox == local.sandbox
 
 
-def test_the_sandbox_holds_on_the_workers(on_dask, local: Report):
+def test_the_sandbox_holds_on_the_workers(on_dask):
     results, sandbox = on_dask
     attack, twin = results[f"{CASE}_attack", "softmax"], results[f"{CASE}_twin", "softmax"]
     assert attack.score <= twin.score < attack.max_score, (attack.score, twin.score)
@@ -204,9 +204,9 @@ def test_an_unreachable_scheduler_is_one_line_and_exit_1(course: Course, submiss
 
 def test_a_scheduler_without_workers_says_so(course: Course, monkeypatch: pytest.MonkeyPatch):
     monkeypatch.setattr(grader.distributed, "WORKER_WAIT_S", 0.5)
-    with LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty:
-        with pytest.raises(SchedulerError, match="no Dask worker joined within 0.5 s"):
-            run_on_dask(empty.scheduler_address, course, [], "cpu", False)
+    with (LocalCluster(n_workers=0, processes=False, dashboard_address=":0") as empty,
+          pytest.raises(SchedulerError, match="no Dask worker joined within 0.5 s")):
+        run_on_dask(empty.scheduler_address, course, [], "cpu", False)
 
 
 @pytest.mark.parametrize(("address", "says"), [
