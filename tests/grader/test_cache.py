@@ -98,14 +98,14 @@ def test_the_gradebook_is_byte_for_byte_the_same_for_any_jobs(course, submission
     Graded by the CLI, not in this process, where pytest rewrites the course tests' asserts."""
     shutil.copytree(COURSE_ROOT / "examples" / "class" / "ben", submissions / "ben")
     outputs = []
-    for jobs in (1, 2, 3):
+    for jobs in (1, 2):
         out = tmp_path / f"jobs{jobs}"
         subprocess.run([sys.executable, "-m", "grader", "grade", str(submissions), "--out", str(out), "--quiet",
                         "--jobs", str(jobs), "--topic", "norms", "--topic", "softmax",
                         "--course", str(course.root / "course.yml")], check=True)
         outputs.append({p.relative_to(out): p.read_bytes() for p in sorted(out.rglob("*"))
                         if p.is_file() and ".cache" not in p.parts})
-    assert outputs[0] == outputs[1] == outputs[2]
+    assert outputs[0] == outputs[1]
 
 
 def cli(*args):
