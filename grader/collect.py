@@ -30,7 +30,7 @@ from grader.errors import CourseError
 from grader.scoring import test_points
 from grader.testing import register_profiles
 
-__all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare"]
+__all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare", "under_grading"]
 
 VISIBILITIES = {"public": "tests.public.test_{}", "hidden": "tests.hidden.test_{}_props"}
 
@@ -90,7 +90,7 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
     points = test_points(topic, [(f, t.dlgrade_weight) for _, f, _, t in found])
     secret = course.settings.grading_seed
     return [CourseTest(name, function, visibility, p,
-                       test if secret is None or visibility != "hidden" else _seeded(test, secret))
+                       under_grading(test, secret if visibility == "hidden" else None))
             for (name, function, visibility, test), p in zip(found, points)]
 
 
@@ -104,25 +104,30 @@ def hypothesis_seed(grading_seed: int, test_id: str) -> int:
     return int.from_bytes(digest[:16], "big")
 
 
-def _seeded(test: Callable[..., None], grading_seed: int) -> Callable[..., None]:
-    """``test`` run as if decorated with ``@hypothesis.seed(hypothesis_seed(...))``, left as it was.
+def under_grading(test: Callable[..., None], grading_seed: int | None = None) -> Callable[..., None]:
+    """``test`` run with the loaded ``grading`` profile and, given a grading seed, its own seed.
 
-    A test without ``@given`` draws nothing and is returned as it is.
-
-    An explicit seed takes precedence over the profile's ``derandomize`` (Hypothesis
-    ``core.get_random_for_wrapped_test``, checked in 6.155). ``hypothesis.seed`` marks the test
-    object of the module itself, which every grading in this process shares, so the marks
-    (private attributes, saved and restored as they were) hold for this call only.
+    ``@given`` keeps the profile that was loaded when its module was imported: a course module
+    imported earlier in this process (by pytest's collection, or by a grading with other
+    settings) would otherwise draw other examples, or another number of them. The profile and
+    the seed are marks on the module's own test object (private attributes, shared by every
+    grading in this process), so they are set for this call only and then restored. An explicit
+    seed takes precedence over the profile's ``derandomize`` (Hypothesis
+    ``core.get_random_for_wrapped_test``, checked in 6.155 and 6.170). A test without ``@given``
+    draws nothing and is returned as it is.
     """
     if not getattr(test, "is_hypothesis_test", False):
         return test
-    seed = hypothesis_seed(grading_seed, f"{test.__module__}.{test.__name__}")
+    profile = settings.get_profile("grading")
+    seed = None if grading_seed is None else hypothesis_seed(grading_seed, f"{test.__module__}.{test.__name__}")
     marks = ("_hypothesis_internal_use_seed", "_hypothesis_internal_use_settings")
 
     @functools.wraps(test, updated=())
     def run(**fixtures: object) -> None:
         saved = [getattr(test, mark) for mark in marks]
-        hypothesis.seed(seed)(test)
+        test._hypothesis_internal_use_settings = profile
+        if seed is not None:
+            hypothesis.seed(seed)(test)
         try:
             test(**fixtures)
         finally:

@@ -41,7 +41,7 @@ import torch
 from hypothesis import settings as hypothesis_settings
 
 from grader.banned import BannedCall, find_banned
-from grader.collect import CourseTest
+from grader.collect import CourseTest, under_grading
 from grader.course import Settings, Topic
 from grader.grading import failed_topic, run_tests
 from grader.isolation.runner import CallTimeout, mutated_arguments
@@ -207,7 +207,7 @@ class _Notebook:
 
     def _outcomes(self, function: str, tests: list[tuple[str, Callable]]) -> list[TestResult]:
         points = test_points(self.topic, [(function, test.dlgrade_weight) for _, test in tests])
-        course_tests = [CourseTest(name, function, _visibility(test), p, test)
+        course_tests = [CourseTest(name, function, _visibility(test), p, under_grading(test))
                         for (name, test), p in zip(tests, points)]
         failed = [error for _, _, error in sorted(self.cells.values()) if error]
         if failed:

@@ -67,14 +67,46 @@ def test_a_grading_seed_draws_other_examples_and_the_same_seed_the_same_ones():
     assert first != plain and second != plain and first != second
 
 
+# Run in a fresh process: under pytest the hidden module is imported with rewritten asserts and the
+# session's profile, neither of which grading has.
+ALWAYS_DREW = f"""
+import torch
+from tests.grader.test_seed import COURSE, _Recorder, _drawn
+engine = _drawn(None)  # loads the grading profile, then imports the module: its test keeps the profile
+from tests.hidden.test_norms_props import {DRAWING} as test
+recorder = _Recorder()
+torch.manual_seed(COURSE.settings.seed)
+test(submission=recorder, device=torch.device("cpu"))
+_drawn(7)
+print(engine == recorder.inputs, _drawn(None) == engine)
+"""
+
+
 def test_without_a_seed_the_hidden_tests_draw_what_they_always_drew():
-    test = vars(__import__("tests.hidden.test_norms_props", fromlist=[DRAWING]))[DRAWING]
-    recorder = _Recorder()
-    torch.manual_seed(COURSE.settings.seed)
-    test(submission=recorder, device=torch.device("cpu"))  # the module's test, derandomized by the profile
-    assert _drawn(None) == recorder.inputs
-    _drawn(7)
-    assert _drawn(None) == recorder.inputs, "a seeded run left its seed on the test"
+    done = subprocess.run([sys.executable, "-c", ALWAYS_DREW], cwd=COURSE_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    as_the_module, unchanged_by_a_seeded_run = done.stdout.split()
+    assert as_the_module == "True", "the engine draws other examples than the module's own test"
+    assert unchanged_by_a_seeded_run == "True", "a seeded run left its seed on the test"
+
+
+IMPORTED_EARLIER = """
+from hypothesis import settings
+settings.register_profile("student", max_examples=3, derandomize=False)
+settings.load_profile("student")
+import tests.hidden.test_norms_props  # imported first, under another profile, as pytest's collection does
+from tests.grader.test_seed import COURSE, _drawn
+first, second = _drawn(None), _drawn(None)
+print(first == second, len(first) >= COURSE.settings.max_examples)
+"""
+
+
+def test_a_hidden_module_imported_under_another_profile_grades_with_the_grading_profile():
+    done = subprocess.run([sys.executable, "-c", IMPORTED_EARLIER], cwd=COURSE_ROOT, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["True", "True"], "derandomized, with course.yml's number of examples"
 
 
 def test_public_tests_keep_their_examples_under_a_seed():
