@@ -15,10 +15,10 @@ from pathlib import Path
 
 import torch
 
-from grader.collect import collect_tests
+from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import CourseError
-from grader.grading import failed_topic, grade_topic, max_score, run_tests
+from grader.grading import failed_topic, grade_tasks, max_score, run_tests
 from grader.scoring import TopicResult
 from grader.submission import import_topic
 
@@ -61,27 +61,36 @@ class TopicValidation:
     problems: tuple[str, ...]
 
 
-def validate(course: Course) -> list[TopicValidation]:
+def validate(course: Course, jobs: int = 1) -> list[TopicValidation]:
     """Check each topic: modules match course.yml, every function is tested, the reference
-    earns full marks and the stub earns 0 (both graded in workers, as submissions are)."""
-    results = []
+    earns full marks and the stub earns 0 (both graded in workers, as submissions are,
+    ``jobs`` gradings at a time)."""
+    problems: dict[str, list[str]] = {}
+    tests: dict[str, list[CourseTest]] = {}
     for topic in course.topics:
-        problems = _api_problems(course, topic)
+        problems[topic.id] = _api_problems(course, topic)
         try:
-            tests = collect_tests(course, topic)
+            tests[topic.id] = collect_tests(course, topic)
         except CourseError as exc:
-            results.append(TopicValidation(topic.id, topic.points, 0.0, 0.0, 0, (*problems, str(exc))))
+            problems[topic.id].append(str(exc))
             continue
         for visibility in ("public", "hidden"):
-            untested = set(topic.functions) - {t.function for t in tests if t.visibility == visibility}
-            problems += [f"{topic.id}.{f}: no {visibility} test" for f in sorted(untested)]
-        reference = grade_topic(course, topic, course.root / "solutions" / f"{topic.id}.py")
-        stub = grade_topic(course, topic, course.root / "exercises" / f"{topic.id}.py")
-        problems += [f"{topic.id}: reference fails {t.name}: {t.message.splitlines()[0] if t.message else ''}"
-                     for t in reference.tests if not t.passed]
-        problems += [f"{topic.id}: stub passes {t.name}" for t in stub.tests if t.passed]
-        results.append(TopicValidation(topic.id, topic.points, reference.score, stub.score, len(tests),
-                                       tuple(problems)))
+            untested = set(topic.functions) - {t.function for t in tests[topic.id] if t.visibility == visibility}
+            problems[topic.id] += [f"{topic.id}.{f}: no {visibility} test" for f in sorted(untested)]
+    tasks = [(course.root / folder, topic) for topic in course.topics if topic.id in tests
+             for folder in ("solutions", "exercises")]
+    graded = {(folder.name, topic.id): result for (folder, topic), result in grade_tasks(course, tasks, jobs=jobs)}
+    results = []
+    for topic in course.topics:
+        if topic.id not in tests:
+            results.append(TopicValidation(topic.id, topic.points, 0.0, 0.0, 0, tuple(problems[topic.id])))
+            continue
+        reference, stub = graded["solutions", topic.id], graded["exercises", topic.id]
+        found = [f"{topic.id}: reference fails {t.name}: {t.message.splitlines()[0] if t.message else ''}"
+                 for t in reference.tests if not t.passed]
+        found += [f"{topic.id}: stub passes {t.name}" for t in stub.tests if t.passed]
+        results.append(TopicValidation(topic.id, topic.points, reference.score, stub.score, len(tests[topic.id]),
+                                       tuple(problems[topic.id] + found)))
     return results
 
 

@@ -125,10 +125,12 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
 
 
 @main.command("validate")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="gradings in parallel [default: usable cores]")
 @course_option
-def validate_command(course_file: str | None) -> None:
+def validate_command(jobs: int | None, course_file: str | None) -> None:
     """Check that references earn full marks, stubs earn 0 and course.yml matches the modules."""
-    results = validate(find_course(course_file))
+    results = validate(find_course(course_file), jobs=jobs or len(os.sched_getaffinity(0)))
     for r in results:
         mark = "[green]✓[/green]" if not r.problems else "[red]✗[/red]"
         console.print(f"{mark} {r.topic}: {r.tests} tests, reference {r.reference:g}/{r.points:g}, "

@@ -123,7 +123,7 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
         done = run_on_dask(scheduler, course, pending, str(dev), unsafe)
     else:
         sandbox = choose_sandbox(unsafe)
-        done = _run_tasks(course, pending, str(dev), jobs, sandbox)
+        done = grade_tasks(course, pending, str(dev), jobs, sandbox)
     for (folder, topic), result in done:
         if cache:
             cache.put(keys[folder, topic.id], result)
@@ -134,8 +134,13 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
                   hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox_name)
 
 
-def _run_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str, jobs: int, sandbox: Sandbox
-               ) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
+def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "cpu", jobs: int = 1,
+                sandbox: Sandbox | None = None) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
+    """Grade each ``(folder, topic)`` task's ``folder/<topic>.py``, ``jobs`` at a time.
+
+    Yields ``((folder, topic), result)`` as each finishes, in no fixed order. With ``jobs`` > 1
+    each task is graded by one of ``jobs`` spawned processes, each pinned to a core.
+    """
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device, sandbox=sandbox)

@@ -21,6 +21,7 @@ from grader.cli import main
 from grader.course import load_course
 from grader.grading import grade
 from grader.report import gradebook_json
+from tests.grader.courses import ENGINE, course_copy
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 TOPICS = ["norms", "activations"]  # the quickest topics to grade
@@ -29,14 +30,8 @@ STUDENTS = ["ada", "kim"]  # correct, and with banned calls
 
 @pytest.fixture()
 def course(tmp_path):
-    """A copy of the course whose tests and settings a test may change."""
-    root = tmp_path / "course"
-    root.mkdir()
-    shutil.copy(COURSE_ROOT / "course.yml", root)
-    for folder in ("exercises", "solutions"):
-        shutil.copytree(COURSE_ROOT / folder, root / folder)
-    shutil.copytree(COURSE_ROOT / "tests", root / "tests", ignore=shutil.ignore_patterns("grader", "__pycache__"))
-    return load_course(root / "course.yml")
+    """A copy of the course, with fewer examples, whose tests and settings a test may change."""
+    return load_course(course_copy(tmp_path / "course", ENGINE))
 
 
 @pytest.fixture()

@@ -25,7 +25,6 @@ from pathlib import Path
 
 import hypothesis
 import pytest
-import yaml
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
 
@@ -39,25 +38,19 @@ from grader.grading import grade
 from grader.isolation.sandbox import Sandbox
 from grader.report import gradebook_json
 from grader.scoring import Report, StudentResult, TopicResult
+from tests.grader.courses import ENGINE, course_copy
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 STUDENTS = ("ada", "hana", "kim")  # full marks; a SyntaxError in autograd.py; torch.softmax
 TOPICS = ("autograd", "softmax")
 CASE = "read_via_syspath"  # the adversarial case: its attack and its honest twin
-SETTINGS = {"max_examples": 5, "call_timeout_s": 2.0, "import_timeout_s": 10.0, "topic_timeout_s": 60.0}
 NOTES = "cell 4 was Markdown and was left out"
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
     """A copy of the course with fewer examples and shorter limits (course.yml too, for the CLI)."""
-    root = tmp_path_factory.mktemp("course")
-    data = yaml.safe_load((COURSE_ROOT / "course.yml").read_text(encoding="utf-8"))
-    data["settings"].update(SETTINGS)
-    (root / "course.yml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
-    for name in ("exercises", "solutions", "tests"):
-        shutil.copytree(COURSE_ROOT / name, root / name, ignore=shutil.ignore_patterns("__pycache__", "grader"))
-    return load_course(root / "course.yml")
+    return load_course(course_copy(tmp_path_factory.mktemp("course"), ENGINE))
 
 
 @pytest.fixture(scope="module")
