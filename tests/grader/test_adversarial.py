@@ -10,9 +10,12 @@ more than its twin, on every topic; both bystanders keep full marks; nothing of 
 tests, the references, other students' code or course.yml reaches the case's outputs; no process
 of it survives. For the whole run: the course is unchanged, the outputs are exactly what the
 grader writes, the feedback keeps submission text inside code blocks, nothing was written
-outside the workers' scratch, nothing reached the network, and it all took at most 150 s.
+outside the workers' scratch, nothing reached the network, and no student-topic outlasted its
+time limits by more than the kill takes.
 
-Grading runs with short limits and fewer examples (``SETTINGS``) to fit the budget.
+Grading runs with short limits and fewer examples (``SETTINGS``): the attack and its twin are
+graded on the same examples, so their comparison needs no more. (Not fewer than 10: with 5 the
+wrong answers' first failures come later and shrink for longer, and the corpus takes longer.)
 """
 
 from __future__ import annotations
@@ -46,10 +49,11 @@ COURSE_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "adversarial"
 CASES = sorted(p.name.removesuffix("_attack") for p in CORPUS.glob("*_attack"))
 BYSTANDER = "activations"
-# Short limits so that the attacks that hang cost seconds, and fewer Hypothesis examples than
-# course.yml's: enough to tell an attack's gain, within the budget on a 2-core machine.
+# What a student-topic may take past its import and topic limits: the test running when the
+# topic's limit is reached (the limit is checked between tests) with every call cut at
+# call_timeout_s, and the kill of its worker.
+OVERRUN_S = 30.0
 SETTINGS = {"max_examples": 10, "call_timeout_s": 2.0, "import_timeout_s": 10.0, "topic_timeout_s": 60.0}
-BUDGET_S = 150.0
 SECRET_SEED = "731904226185"  # what $DLGRADE_SEED holds in the grading process: it must not leak
 PORTS = range(47613, 47623)  # the network attack tries these
 PROBE = "dlgrade_adversarial_probe__"  # the name of every file an attack writes outside the course
@@ -421,5 +425,8 @@ def test_no_process_is_left_behind(run: Run):
     assert not run.survivors, f"still running a second after grading: {run.survivors}"
 
 
-def test_corpus_grades_within_the_time_budget(run: Run):
-    assert run.seconds <= BUDGET_S, f"grading the corpus took {run.seconds:.0f} s (budget {BUDGET_S:g} s)"
+def test_no_student_topic_outlasts_its_time_limits(run: Run):
+    settings = load_course(run.course / "course.yml").settings.model_copy(update=SETTINGS)
+    limit = settings.import_timeout_s + settings.topic_timeout_s + OVERRUN_S
+    slow = {f"{s.id}/{t.id}": round(t.seconds) for s in run.report.students for t in s.topics if t.seconds > limit}
+    assert not slow, f"graded for longer than {limit:g} s: {slow} (the whole corpus took {run.seconds:.0f} s)"
