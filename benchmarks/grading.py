@@ -44,7 +44,8 @@ import torch
 from grader.banned import find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic, load_course
-from grader.grading import run_tests, student_folders
+from grader.engine import run_tests
+from grader.grading import student_folders
 from grader.isolation.runner import Limits, Worker
 from grader.isolation.sandbox import detect
 from grader.notebook.kernel import LocalSubmission
@@ -75,7 +76,7 @@ def floor_grade(class_dir: Path) -> dict:
 
     Included: collecting every topic's tests (importing the test modules), then per
     student-topic: parsing the file for banned calls, importing it, and running every public and
-    hidden test with :func:`grader.grading.run_tests` on the module itself, each call cut after
+    hidden test with :func:`grader.engine.run_tests` on the module itself, each call cut after
     ``call_timeout_s`` as dlgrade cuts it (``LocalSubmission``; a missing file runs nothing, an
     import that fails costs its import time). Excluded: worker processes, the sandbox, sending
     data across, the topic and import time limits, the run-time banned-call tripwire, the cache

@@ -3,7 +3,7 @@
 The key of a student-topic is a SHA-256 over
 
 - the topic's fingerprint: the engine's source (``grader/``), the torch and Hypothesis
-  versions, the device, course.yml's settings (the secret grading seed included: only its hash
+  versions (from the installed packages' metadata: a lookup imports neither), the device, course.yml's settings (the secret grading seed included: only its hash
   reaches the key; not where it runs, nor how much feedback shows) and the topic's entry, and the files its tests read: its public and hidden
   test modules, its reference solution and the shared test support (``tests/*.py``);
 - the submission file's bytes (or that it is missing) and its ``<topic>.notes``.
@@ -19,10 +19,8 @@ import hashlib
 import json
 from dataclasses import asdict
 from functools import cache
+from importlib.metadata import version
 from pathlib import Path
-
-import hypothesis
-import torch
 
 from grader.course import Course, Topic
 from grader.report import atomic_write
@@ -77,7 +75,7 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
     digest = hashlib.sha256(engine_fingerprint().encode())
     # Where it runs and how much feedback shows decide nothing in a result.
     settings = course.settings.model_dump_json(exclude={"scheduler", "hidden_feedback"})
-    parts = [torch.__version__, hypothesis.__version__, device, settings, topic.model_dump_json()]
+    parts = [version("torch"), version("hypothesis"), device, settings, topic.model_dump_json()]
     for part in parts:
         digest.update(b"\0" + part.encode())
     for file in files:

@@ -18,7 +18,7 @@ import torch
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import CourseError
-from grader.grading import failed_topic, grade_tasks, max_score, run_tests
+from grader.engine import failed_topic, grade_tasks, max_score, run_tests
 from grader.scoring import TopicResult
 from grader.submission import import_topic
 

@@ -11,7 +11,6 @@ import click
 from rich.console import Console
 
 from grader.cache import ResultCache
-from grader.checks import check, validate
 from grader.course import find_course
 from grader.errors import DlgradeError
 from grader.grading import grade, student_folders
@@ -48,6 +47,8 @@ def main() -> None:
 @course_option
 def check_command(topics: tuple[str, ...], folder: str, course_file: str | None) -> None:
     """Run the public tests on your exercises and show what fails, with the failing input."""
+    from grader.checks import check  # torch: only the commands that run tests import it
+
     results = check(find_course(course_file), Path(folder), topics or None)
     for topic in results:
         _print_topic(topic)
@@ -130,6 +131,8 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
 @course_option
 def validate_command(jobs: int | None, course_file: str | None) -> None:
     """Check that references earn full marks, stubs earn 0 and course.yml matches the modules."""
+    from grader.checks import validate
+
     results = validate(find_course(course_file), jobs=jobs or len(os.sched_getaffinity(0)))
     for r in results:
         mark = "[green]✓[/green]" if not r.problems else "[red]✗[/red]"

@@ -65,7 +65,8 @@ import torch
 from grader.cache import engine_fingerprint
 from grader.course import Course, Topic
 from grader.errors import DlgradeError, SchedulerError
-from grader.grading import choose_sandbox, grade_topic, resolve_device
+from grader.engine import grade_topic
+from grader.grading import choose_sandbox, resolve_device
 from grader.isolation.sandbox import Sandbox
 from grader.scoring import TopicResult
 
@@ -370,7 +371,7 @@ class _GradingProcess:
         parent.close()  # the file object keeps the socket open
 
     def grade(self, course: Course, topic: Topic, path: Path, device: str, sandbox: Sandbox) -> TopicResult:
-        """:func:`grader.grading.grade_topic` in this process; raises what it raised."""
+        """:func:`grader.engine.grade_topic` in this process; raises what it raised."""
         try:
             self.stream.write(pickle.dumps((course, topic, path, device, sandbox)))
             self.stream.flush()

@@ -1,49 +1,42 @@
-"""grade(course, submissions) -> Report: every submission folder, every topic, in workers.
+"""grade(course, submissions) -> Report: every submission folder, every topic.
 
-The tests run here, in the grading process; the submission runs in a worker per
-student-topic (:mod:`grader.isolation`) and only data crosses. What one submission does costs
-that student-topic only: its import failing, hanging or crashing sets the topic's status; a
-call failing, hanging or crashing fails that test.
+Each student-topic is taken from the result cache where nothing that decides it changed, else
+graded by the engine (:mod:`grader.engine`), on this machine's cores or a Dask cluster's. The
+engine, and so torch, is imported only when something is left to grade: a regrade with nothing
+changed costs the cache lookups.
 """
 
 from __future__ import annotations
 
-import ast
-import os
-import time
-from collections.abc import Callable, Collection, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import replace
-from multiprocessing import get_context
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
-import torch
-
-from grader.banned import ALWAYS_BANNED, GRADER, LOOPS, BannedCall, find_banned
 from grader.cache import ResultCache
-from grader.collect import CourseTest, collect_tests
-from grader.course import Course, Topic
+from grader.course import Course
 from grader.errors import DeviceError, SandboxError, SubmissionsError
-from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
 from grader.isolation.sandbox import Sandbox, detect
-from grader.isolation.tripwire import TAMPERING
-from grader.scoring import Report, StudentResult, TestResult, TopicResult
+from grader.scoring import Report, StudentResult, TopicResult
 
-__all__ = ["choose_sandbox", "describe_failure", "failed_topic", "grade", "grade_topic", "max_score",
-           "resolve_device", "run_tests", "student_folders"]
-
-_MESSAGE_LIMIT = 4000
+__all__ = ["choose_sandbox", "grade", "resolve_device", "student_folders"]
 
 
-def resolve_device(name: str) -> torch.device:
-    """``cpu``, ``cuda`` (DeviceError if this machine has none) or ``auto`` (cuda if available)."""
+def resolve_device(name: str) -> str:
+    """The torch device to grade on, by name: ``cpu``; ``cuda`` (or ``cuda:N``); ``auto``, cuda if
+    this machine has it, else cpu.
+
+    Raises:
+        DeviceError: cuda where this machine has none, or not a torch device.
+    """
+    if name == "cpu":  # needs no torch: a regrade that finds everything cached never imports it
+        return name
+    import torch
+
     if name == "auto":
-        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+        return "cuda" if torch.cuda.is_available() else "cpu"
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceError(f"--device {name}: CUDA is not available on this machine (try --device cpu)")
     try:
-        return torch.device(name)
+        return str(torch.device(name))
     except RuntimeError:
         raise DeviceError(f"--device {name}: not a torch device (cpu, cuda or auto)") from None
 
@@ -98,11 +91,11 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
             itself cannot run.
     """
     # On a cluster the workers check the device, not this machine.
-    dev = resolve_device(device) if scheduler is None or device == "auto" else torch.device(device)
+    dev = resolve_device(device) if scheduler is None or device == "auto" else device
     chosen = [course.topic(t) for t in topics] if topics else list(course.topics)
     folders = student_folders(submissions)
     tasks = [(folder, topic) for folder in folders for topic in chosen]
-    keys = cache.keys(course, tasks, str(dev)) if cache else {}
+    keys = cache.keys(course, tasks, dev) if cache else {}
     results: dict[tuple[str, str], TopicResult] = {}
 
     def finished(folder: Path, result: TopicResult, cached: bool) -> None:
@@ -120,181 +113,21 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
     if scheduler is not None:
         from grader.distributed import run_on_dask  # distributed is an optional extra
 
-        done = run_on_dask(scheduler, course, pending, str(dev), unsafe)
+        done = run_on_dask(scheduler, course, pending, dev, unsafe)
     else:
         sandbox = choose_sandbox(unsafe)
-        done = grade_tasks(course, pending, str(dev), jobs, sandbox)
+        done = []
+        if pending:
+            from grader.engine import grade_tasks  # and so torch: only with something to grade
+
+            done = grade_tasks(course, pending, dev, jobs, sandbox)
     for (folder, topic), result in done:
         if cache:
             cache.put(keys[folder, topic.id], result)
         finished(folder, result, False)
     sandbox_name = done.sandbox if scheduler is not None else sandbox.name  # the workers' on a cluster
     students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen)) for folder in folders)
-    return Report(course.course, str(dev), students, seeded=course.settings.grading_seed is not None,
+    return Report(course.course, dev, students, seeded=course.settings.grading_seed is not None,
                   hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox_name)
 
 
-def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "cpu", jobs: int = 1,
-                sandbox: Sandbox | None = None) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
-    """Grade each ``(folder, topic)`` task's ``folder/<topic>.py``, ``jobs`` at a time.
-
-    Yields ``((folder, topic), result)`` as each finishes, in no fixed order. With ``jobs`` > 1
-    each task is graded by one of ``jobs`` spawned processes, each pinned to a core.
-    """
-    if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device, sandbox=sandbox)
-        return
-    # spawn, not fork: the parent may have run OpenMP threads or initialised CUDA.
-    context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_to_one_core,
-                             initargs=(context.Value("i", 0),)) as pool:
-        futures = {pool.submit(grade_topic, course, topic, folder / f"{topic.id}.py", device, sandbox=sandbox):
-                   (folder, topic)
-                   for folder, topic in tasks}
-        for future in as_completed(futures):
-            yield futures[future], future.result()
-
-
-def _pin_to_one_core(counter: Any) -> None:
-    """Give this grading process (and so its workers) a core of its own, round robin.
-
-    A submission may start threads that spin; pinned, and unable to change its affinity
-    (seccomp), it slows only its own student's grading, never another job's.
-    """
-    with counter.get_lock():
-        index = counter.value
-        counter.value += 1
-    cores = sorted(os.sched_getaffinity(0))
-    os.sched_setaffinity(0, {cores[index % len(cores)]})
-    torch.set_num_threads(1)
-
-
-def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
-                functions: Collection[str] | None = None, sandbox: Sandbox | None = None) -> TopicResult:
-    """Grade one submission file on one topic with its public and hidden tests.
-
-    A ``<topic>.notes`` text file beside the submission file (``dlgrade nbgrader import`` writes
-    one) becomes the result's ``notes``, shown in the student's feedback.
-
-    Args:
-        functions: run only the tests of these functions (default: all); the others are absent
-            from the result, so its score is out of their points only.
-        sandbox: how to confine the worker (default: all this machine offers).
-    """
-    result = _grade_topic(course, topic, path, device, functions, sandbox)
-    notes = path.with_suffix(".notes")
-    if notes.is_file():
-        result = replace(result, notes=notes.read_text(encoding="utf-8", errors="replace")[:_MESSAGE_LIMIT].strip())
-    return result
-
-
-def _grade_topic(course: Course, topic: Topic, path: Path, device: str, functions: Collection[str] | None,
-                 sandbox: Sandbox | None) -> TopicResult:
-    start = time.monotonic()
-    tests = [t for t in collect_tests(course, topic) if functions is None or t.function in functions]
-    if not path.is_file():
-        return failed_topic(topic, tests, "missing", f"no {topic.id}.py in the submission")
-    try:
-        tree = ast.parse(path.read_bytes(), filename=path.name)
-    except (SyntaxError, ValueError) as exc:
-        line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
-        return failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}{line}")
-    banned = find_banned(tree, {f: topic.banned_in(f) for f in topic.functions})
-    settings = course.settings
-    cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
-    limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
-                    settings.cpu_time_s, settings.disk_mb, settings.memory_mb if cuda else 0,
-                    settings.memory_mb if cuda else 0)
-    banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] + list(ALWAYS_BANNED) for f in topic.functions}
-    watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
-    with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:
-        failure = worker.start()
-        if failure is not None:
-            return failed_topic(topic, tests, failure.status, failure.message)
-        outcomes, timed_out = run_tests(tests, RemoteSubmission(worker, topic.id), torch.device(device),
-                                        seed=settings.seed, banned=banned,
-                                        deadline=start + settings.topic_timeout_s)
-    message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
-    return TopicResult(topic.id, "timeout" if timed_out else "graded", max_score(tests), tuple(outcomes),
-                       message, time.monotonic() - start)
-
-
-def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device, *, seed: int,
-              banned: dict[str, list[BannedCall]] | None = None, deadline: float = float("inf")
-              ) -> tuple[list[TestResult], bool]:
-    """Run ``tests`` against ``submission`` (a module or a RemoteSubmission).
-
-    Returns:
-        The outcomes in order, and whether ``deadline`` (time.monotonic) cut the run short.
-    """
-    outcomes, timed_out = [], False
-    for test in tests:
-        if test.function in (banned or {}):
-            calls = ", ".join(str(c) for c in banned[test.function])
-            why = ("a submission may not touch the grader" if any(c.pattern == GRADER for c in banned[test.function])
-                   else "this exercise asks you to compute it yourself")
-            passed, message = False, f"{test.function} uses a {calls}: {why}"
-        elif time.monotonic() > deadline:
-            timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
-        else:
-            passed, message = _run_one(test, submission, device, seed)
-        outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message))
-    if isinstance(submission, RemoteSubmission):
-        outcomes = _charge_banned_calls(outcomes, submission._banned_calls())
-    return outcomes, timed_out
-
-
-def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]]) -> list[TestResult]:
-    """Fail every test of a function that called a banned API at run time, as the static check
-    does for one it names."""
-    charged = []
-    for outcome in outcomes:
-        if outcome.function in seen:
-            calls = ", ".join(f"`{name}`" for name in seen[outcome.function] if name != TAMPERING)
-            message = (f"{outcome.function} called banned {calls} while it ran: this exercise asks you to "
-                       "compute it yourself") if calls else f"{outcome.function} tampered with the grader while it ran"
-            outcome = TestResult(outcome.name, outcome.function, outcome.visibility, False, outcome.weight, message)
-        charged.append(outcome)
-    return charged
-
-
-def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int) -> tuple[bool, str]:
-    torch.manual_seed(seed)
-    if device.type == "cuda":
-        torch.cuda.manual_seed_all(seed)
-    if isinstance(submission, RemoteSubmission):
-        submission._begin_test(test.function)
-    fixtures = {"submission": submission, "device": device}
-    try:
-        test.run(**{name: fixtures[name] for name in test.fixtures})
-    except KeyboardInterrupt:
-        raise
-    except BaseException as exc:  # pytest.fail's Failed is a BaseException too
-        return False, describe_failure(exc, test.function)
-    return True, ""
-
-
-def describe_failure(exc: BaseException, function: str) -> str:
-    """What a student reads: the failure and Hypothesis's (shrunk) falsifying example."""
-    if isinstance(exc, NotImplementedError):
-        return f"not attempted: {function} raises NotImplementedError"
-    if isinstance(exc, (CallTimeout, WorkerCrashed, SubmissionError)):
-        text = str(exc)
-    elif type(exc).__name__ == "Failed":  # pytest.raises(...) saw no exception
-        text = f"{exc}".replace("DID NOT RAISE", "expected an exception that was not raised:")
-    else:
-        text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    notes = [n for n in getattr(exc, "__notes__", []) if not n.startswith("Explanation")]
-    return "\n".join([text, *notes])[:_MESSAGE_LIMIT]
-
-
-def failed_topic(topic: Topic, tests: Sequence[CourseTest], status: str, message: str) -> TopicResult:
-    """A topic result with every test failed for one reason (missing, import error, ...)."""
-    outcomes = tuple(TestResult(t.name, t.function, t.visibility, False, round(t.points, 6), message) for t in tests)
-    return TopicResult(topic.id, status, max_score(tests), outcomes, message)
-
-
-def max_score(tests: Sequence[CourseTest]) -> float:
-    """The points ``tests`` are worth together, rounded as scores are."""
-    return round(sum(t.points for t in tests), 4)

@@ -43,7 +43,7 @@ from hypothesis import settings as hypothesis_settings
 from grader.banned import BannedCall, find_banned
 from grader.collect import CourseTest, under_grading
 from grader.course import Settings, Topic
-from grader.grading import failed_topic, run_tests
+from grader.engine import failed_topic, run_tests
 from grader.isolation.runner import CallTimeout, mutated_arguments
 from grader.notebook.cells import HIDDEN_BEGIN, HIDDEN_END, module_source
 from grader.scoring import TestResult, test_points

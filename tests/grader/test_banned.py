@@ -122,7 +122,7 @@ def test_disguised_banned_call_fails_its_function_at_run_time(tmp_path):
     from pathlib import Path
 
     from grader.course import load_course
-    from grader.grading import grade_topic
+    from grader.engine import grade_topic
 
     root = Path(__file__).resolve().parents[2]
     course = load_course(root / "course.yml")

@@ -126,6 +126,28 @@ def test_a_run_killed_with_sigkill_resumes_and_loses_nothing(course, submissions
     assert json.loads((out / "gradebook.json").read_text()) == json.loads(json.dumps(clean))
 
 
+NO_TORCH = """
+import sys
+from grader.cli import main
+try:
+    main(sys.argv[1:], prog_name="dlgrade")
+except SystemExit as done:
+    assert done.code in (0, None), done.code
+print("torch" in sys.modules)
+"""
+
+
+def test_a_regrade_with_everything_cached_never_imports_torch(course, submissions, tmp_path):
+    args = ["grade", str(submissions), "--out", str(tmp_path / "out"), "--quiet", "--topic", "norms",
+            "--course", str(course.root / "course.yml")]
+    subprocess.run([sys.executable, "-m", "grader", *args], check=True)
+    regrade = subprocess.run([sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, check=True)
+    assert regrade.stdout.split() == ["False"], "torch was imported though nothing was left to grade"
+    (submissions / "kim" / "norms.py").write_text("# resubmitted empty\n")
+    regrade = subprocess.run([sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, check=True)
+    assert regrade.stdout.split() == ["True"], "a resubmission is graded"
+
+
 def test_quiet_prints_nothing_and_json_lines_one_object_per_student_topic(course, submissions, tmp_path):
     base = [str(submissions), "--topic", "norms", "--course", str(course.root / "course.yml")]
     quiet = CliRunner().invoke(main, ["grade", *base, "--out", str(tmp_path / "q"), "--quiet"])

@@ -15,7 +15,8 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.grading import grade, grade_topic
+from grader.engine import grade_topic
+from grader.grading import grade
 from tests.grader.mutants import COURSE_ROOT, catalog, mutant_source
 
 COURSE = load_course(COURSE_ROOT / "course.yml")

@@ -180,7 +180,7 @@ def test_each_grading_job_runs_on_one_core():
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from grader.grading import _pin_to_one_core
+    from grader.engine import _pin_to_one_core
 
     context = get_context("spawn")
     with ProcessPoolExecutor(2, mp_context=context, initializer=_pin_to_one_core,

@@ -19,7 +19,8 @@ import yaml
 
 from grader.collect import collect_tests, hypothesis_seed
 from grader.course import load_course
-from grader.grading import grade, run_tests
+from grader.engine import run_tests
+from grader.grading import grade
 from grader.report import feedback_markdown, gradebook_json
 from solutions import norms as reference
 from tests.grader.mutants import mutant_source
