@@ -5,8 +5,8 @@ tries, what it would gain and what must stop it. ``<case>_twin/`` is an honest s
 the wrong answers the attack has when its trick gains nothing. The whole corpus is graded once,
 through the library API and the CLI's writers, inside a copy of the course (so an attack that
 writes can only harm the copy, which the tests then inspect), with a correct bystander topic
-(the reference ``activations.py``) added to every folder. Then, per case: the attack scores no
-more than its twin, on every topic; both bystanders keep full marks; nothing of the hidden
+(the reference ``activations.py``) added to every attack's folder. Then, per case: the attack
+scores no more than its twin, on every other topic; the bystander keeps full marks; nothing of the hidden
 tests, the references, other students' code or course.yml reaches the case's outputs; no process
 of it survives. For the whole run: the course is unchanged, the outputs are exactly what the
 grader writes, the feedback keeps submission text inside code blocks, nothing was written
@@ -135,15 +135,14 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
 
 
 def _copy_course(dest: Path) -> Path:
-    """The course's files (no caches) under ``dest``, a bystander added to every corpus folder."""
+    """The course's files (no caches) under ``dest``, a bystander added to every attack's folder."""
     dest.mkdir()
     (dest / "course.yml").write_bytes((COURSE_ROOT / "course.yml").read_bytes())
     for name in ("solutions", "exercises", "tests", "examples"):
         shutil.copytree(COURSE_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
     bystander = (dest / "solutions" / f"{BYSTANDER}.py").read_bytes()
-    for folder in (dest / CORPUS.relative_to(COURSE_ROOT)).iterdir():
-        if folder.is_dir():
-            (folder / f"{BYSTANDER}.py").write_bytes(bystander)
+    for folder in (dest / CORPUS.relative_to(COURSE_ROOT)).glob("*_attack"):
+        (folder / f"{BYSTANDER}.py").write_bytes(bystander)
     return dest
 
 
@@ -310,21 +309,19 @@ def test_attack_scores_no_more_than_its_twin(run: Run, case: str):
     attack, twin = run.student(f"{case}_attack"), run.student(f"{case}_twin")
     gains = []
     for mine, theirs in zip(attack.topics, twin.topics, strict=True):
-        if mine.score > theirs.score:
+        if mine.id != BYSTANDER and mine.score > theirs.score:  # only the attack's folder has the bystander
             passed = {t.name for t in mine.tests if t.passed} - {t.name for t in theirs.tests if t.passed}
             gains.append(f"{mine.id}: {mine.score} > {theirs.score} (passes {sorted(passed)})")
-    assert attack.total <= twin.total and not gains, \
-        f"{case}: the attack scores {attack.total}, its twin {twin.total}: " + "; ".join(gains)
+    assert not gains, f"{case}: the attack scores more than its twin: " + "; ".join(gains)
 
 
 @pytest.mark.parametrize("case", CASES)
 def test_bystander_keeps_full_marks(run: Run, case: str):
-    for student_id in (f"{case}_attack", f"{case}_twin"):
-        topic = _topic(run.student(student_id), BYSTANDER)
-        failed = [f"{t.name}: {t.message[:200]}" for t in topic.tests if not t.passed]
-        assert topic.status == "graded" and topic.score == topic.max_score, \
-            f"{student_id}: {BYSTANDER} {topic.score}/{topic.max_score} ({topic.status}) {topic.message[:200]} " \
-            f"{failed[:3]}"
+    topic = _topic(run.student(f"{case}_attack"), BYSTANDER)
+    failed = [f"{t.name}: {t.message[:200]}" for t in topic.tests if not t.passed]
+    assert topic.status == "graded" and topic.score == topic.max_score, \
+        f"{case}_attack: {BYSTANDER} {topic.score}/{topic.max_score} ({topic.status}) {topic.message[:200]} " \
+        f"{failed[:3]}"
 
 
 @pytest.mark.parametrize("case", CASES)

@@ -40,8 +40,9 @@ def graded(tmp_path_factory) -> dict[str, tuple[str, dict]]:
         data["settings"]["hidden_feedback"] = level
         course.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
         out = root / level / "grades"
+        # One cache for the three: the level decides no result, so only the first run grades.
         result = CliRunner().invoke(main, ["grade", str(root / "class"), "--out", str(out), "--topic", "norms",
-                                           "--jobs", "1", "--course", str(course)])
+                                           "--jobs", "1", "--course", str(course), "--cache", str(root / "cache")])
         assert result.exit_code == 0, result.output
         outputs[level] = ((out / "feedback" / "wrong.md").read_text(encoding="utf-8"),
                           json.loads((out / "gradebook.json").read_text(encoding="utf-8")))
