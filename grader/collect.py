@@ -56,7 +56,7 @@ def prepare(course: Course) -> None:
     root = str(course.root)
     if root not in sys.path:
         sys.path.insert(0, root)
-    register_profiles(course.settings.max_examples)
+    register_profiles(course.settings.max_examples, course.settings.shrink)
     settings.load_profile("grading")
     torch.set_num_threads(1)
 

@@ -39,12 +39,17 @@ class Settings(_Frozen):
         hidden_feedback: what a student's feedback shows of a hidden test: ``full`` (the failure
             and its shrunk counterexample), ``property`` (the function, the test's name and
             whether it passed) or ``score`` (nothing but the topic's score).
+        shrink: whether a failing hidden or public test is shrunk to its smallest counterexample
+            (Hypothesis's shrink phase). It decides no score: a test fails or passes on the
+            examples it draws before shrinking. False reports the first failing example found,
+            and grades wrong answers several times faster (where nobody reads the examples).
     """
 
     max_examples: int = Field(25, ge=1)
     seed: int = 0
     grading_seed: int | None = None
     hidden_feedback: HiddenFeedback = "full"
+    shrink: bool = True
     call_timeout_s: float = Field(10.0, gt=0)
     topic_timeout_s: float = Field(180.0, gt=0)
     import_timeout_s: float = Field(60.0, gt=0)

@@ -63,7 +63,7 @@ class NamedFunction:
         return hash((self.module, self.name))
 
 
-def register_profiles(max_examples: int) -> None:
+def register_profiles(max_examples: int, shrink: bool = True) -> None:
     """Register the Hypothesis profiles ``dev``, ``ci`` and ``grading``.
 
     ``grading`` (and ``ci``) are derandomized, keep no example database and have no deadline, so
@@ -73,6 +73,7 @@ def register_profiles(max_examples: int) -> None:
 
     Args:
         max_examples: examples per property-based test in ``ci`` and ``grading`` (course.yml).
+        shrink: whether ``grading`` shrinks a failure to its smallest counterexample (course.yml).
     """
     from hypothesis import HealthCheck, Phase, settings
 
@@ -84,7 +85,8 @@ def register_profiles(max_examples: int) -> None:
                  suppress_health_check=list(HealthCheck), max_examples=max_examples)
     settings.register_profile("dev", max_examples=min(10, max_examples), deadline=None, phases=phases)
     settings.register_profile("ci", **fixed)
-    settings.register_profile("grading", report_multiple_bugs=False, **fixed)
+    grading = {**fixed, "phases": [p for p in phases if shrink or p is not Phase.shrink]}
+    settings.register_profile("grading", report_multiple_bugs=False, **grading)
 
 
 def _without_local_constants() -> None:

@@ -175,7 +175,7 @@ class _Notebook:
         config = json.loads(line)
         self.topic = Topic.model_validate(config["topic"])
         self.settings = Settings.model_validate(config.get("settings", {}))
-        register_profiles(self.settings.max_examples)
+        register_profiles(self.settings.max_examples, self.settings.shrink)
         hypothesis_settings.load_profile("grading")
 
     def run_tests(self, function: str, cell: str) -> float:

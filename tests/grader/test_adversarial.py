@@ -14,7 +14,8 @@ outside the workers' scratch, nothing reached the network, and no student-topic 
 time limits by more than the kill takes.
 
 Grading runs with short limits and fewer examples (``SETTINGS``): the attack and its twin are
-graded on the same examples, so their comparison needs no more. (Not fewer than 10: with 5 the
+graded on the same examples, so their comparison needs no more, and no shrinking, which decides
+no score (``test_mutants.py`` checks it) and is most of the time a wrong answer costs. (Not fewer than 10: with 5 the
 wrong answers' first failures come later and shrink for longer, and the corpus takes longer.)
 """
 
@@ -53,7 +54,8 @@ BYSTANDER = "activations"
 # topic's limit is reached (the limit is checked between tests) with every call cut at
 # call_timeout_s, and the kill of its worker.
 OVERRUN_S = 30.0
-SETTINGS = {"max_examples": 10, "call_timeout_s": 2.0, "import_timeout_s": 10.0, "topic_timeout_s": 60.0}
+SETTINGS = {"max_examples": 10, "call_timeout_s": 2.0, "import_timeout_s": 10.0, "topic_timeout_s": 60.0,
+            "shrink": False}
 SECRET_SEED = "731904226185"  # what $DLGRADE_SEED holds in the grading process: it must not leak
 PORTS = range(47613, 47623)  # the network attack tries these
 PROBE = "dlgrade_adversarial_probe__"  # the name of every file an attack writes outside the course

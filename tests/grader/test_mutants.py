@@ -1,8 +1,10 @@
 """The hidden tests catch plausible mistakes and keep correct code at full marks.
 
 Every mutant of ``tests/grader/mutants/`` (the reference with one wrong function) is graded as a
-student through the real engine: it must lose points on the function it breaks. The two
-differently written correct solutions under ``submissions/`` must keep full marks on every topic.
+student through the real engine: it must lose points on the function it breaks. Mutants are graded
+without shrinking (course.yml ``shrink: false``), which decides no pass or fail (checked here on
+one mutant per topic) and is most of the time a wrong answer costs. The two differently written
+correct solutions under ``submissions/`` must keep full marks on every topic.
 Mutants in a topic's ``CUDA_ONLY`` are graded when ``$DLGRADE_DEVICE`` is ``cuda``.
 """
 
@@ -20,6 +22,7 @@ from grader.grading import grade
 from tests.grader.mutants import COURSE_ROOT, catalog, mutant_source
 
 COURSE = load_course(COURSE_ROOT / "course.yml")
+UNSHRUNK = COURSE.with_settings(shrink=False)
 DEVICE = os.environ.get("DLGRADE_DEVICE", "cpu")
 SUBMISSIONS = Path(__file__).parent / "submissions"
 
@@ -33,18 +36,27 @@ MUTANTS = [(t.id, name, function) for t in COURSE.topics for name, (function, _)
 
 
 @pytest.fixture(scope="module")
-def mutant_results(tmp_path_factory):
-    """Each mutant graded by the tests of the function it breaks (the others cannot notice it)."""
+def mutant_paths(tmp_path_factory) -> dict[tuple[str, str], Path]:
     root = tmp_path_factory.mktemp("mutants")
     paths = []
     for topic, name, _ in MUTANTS:
         paths.append(root / f"{topic}.{name}" / f"{topic}.py")
         paths[-1].parent.mkdir()
         paths[-1].write_text(mutant_source(topic, name))
+    return {(topic, name): path for (topic, name, _), path in zip(MUTANTS, paths)}
+
+
+def _graded(course, mutants, paths):
+    """Each mutant graded by the tests of the function it breaks (the others cannot notice it)."""
     with ProcessPoolExecutor(len(os.sched_getaffinity(0)), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(grade_topic, COURSE, COURSE.topic(topic), path, DEVICE, {function})
-                   for (topic, _, function), path in zip(MUTANTS, paths)]
-        return {(topic, name): f.result() for (topic, name, _), f in zip(MUTANTS, futures)}
+        futures = [pool.submit(grade_topic, course, course.topic(topic), paths[topic, name], DEVICE, {function})
+                   for topic, name, function in mutants]
+        return {(topic, name): f.result() for (topic, name, _), f in zip(mutants, futures)}
+
+
+@pytest.fixture(scope="module")
+def mutant_results(mutant_paths):
+    return _graded(UNSHRUNK, MUTANTS, mutant_paths)
 
 
 @pytest.fixture(scope="module")
@@ -64,6 +76,15 @@ def test_mutant_loses_points_on_the_function_it_breaks(mutant_results, topic, na
     failed = [t.name for t in result.tests if not t.passed]
     assert result.status == "graded", f"{topic}.{name}: status {result.status}: {result.message}"
     assert failed, f"{topic}.{name}: no test of {function} failed (score {result.score}/{result.max_score})"
+
+
+def test_shrinking_decides_no_test_s_pass_or_fail(mutant_results, mutant_paths):
+    first = [next(m for m in MUTANTS if m[0] == t.id) for t in COURSE.topics]
+    shrunk = _graded(COURSE, first, mutant_paths)
+    for key, result in shrunk.items():
+        assert [(t.name, t.passed) for t in result.tests] == [(t.name, t.passed) for t in mutant_results[key].tests]
+    assert any(t.message != u.message for key in shrunk for t, u in zip(shrunk[key].tests, mutant_results[key].tests)
+               if not t.passed), "shrinking changed no counterexample: the setting had no effect"
 
 
 @pytest.mark.parametrize("student", ["correct_a", "correct_b"])
