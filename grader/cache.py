@@ -40,7 +40,7 @@ class ResultCache:
     def keys(self, course: Course, tasks: list[tuple[Path, Topic]], device: str) -> dict[tuple[Path, str], str]:
         """The key of grading each ``(submission folder, topic)`` on ``device``, read now: the
         files that decide a result may change between runs."""
-        topics = {topic.id: _topic_fingerprint(course, topic, device) for _, topic in tasks}
+        topics = {topic.id: _topic_fingerprint(course, topic, device) for topic in {t.id: t for _, t in tasks}.values()}
         return {(folder, topic.id): _submission_key(topics[topic.id], folder / f"{topic.id}.py")
                 for folder, topic in tasks}
 
@@ -75,13 +75,18 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
     digest = hashlib.sha256(engine_fingerprint().encode())
     # Where it runs and how much feedback shows decide nothing in a result.
     settings = course.settings.model_dump_json(exclude={"scheduler", "hidden_feedback"})
-    parts = [version("torch"), version("hypothesis"), device, settings, topic.model_dump_json()]
+    parts = [*_versions(), device, settings, topic.model_dump_json()]
     for part in parts:
         digest.update(b"\0" + part.encode())
     for file in files:
         digest.update(b"\0" + str(file.relative_to(root)).encode() + b"\0"
                       + (file.read_bytes() if file.is_file() else b"<absent>"))
     return digest.hexdigest()
+
+
+@cache
+def _versions() -> tuple[str, str]:
+    return version("torch"), version("hypothesis")
 
 
 @cache
