@@ -3,9 +3,11 @@
 The key of a student-topic is a SHA-256 over
 
 - the topic's fingerprint: the engine's source (``grader/``), the torch and Hypothesis
-  versions (from the installed packages' metadata: a lookup imports neither), the device, course.yml's settings (the secret grading seed included: only its hash
-  reaches the key; not where it runs, nor how much feedback shows) and the topic's entry, and the files its tests read: its public and hidden
-  test modules, its reference solution and the shared test support (``tests/*.py``);
+  versions (from the installed packages' metadata: a lookup imports neither), the device,
+  course.yml's settings (the secret grading seed included: only its hash reaches the key; not
+  where it runs, nor how much feedback shows), the topic's entry, and the files its tests read:
+  its public and hidden test modules, its reference solution and the shared test support
+  (``tests/*.py``);
 - the submission file's bytes (or that it is missing) and its ``<topic>.notes``.
 
 So a regrade after one student resubmits grades that student's changed topics only, after a
@@ -40,8 +42,9 @@ class ResultCache:
     def keys(self, course: Course, tasks: list[tuple[Path, Topic]], device: str) -> dict[tuple[Path, str], str]:
         """The key of grading each ``(submission folder, topic)`` on ``device``, read now: the
         files that decide a result may change between runs."""
-        topics = {topic.id: _topic_fingerprint(course, topic, device) for topic in {t.id: t for _, t in tasks}.values()}
-        return {(folder, topic.id): _submission_key(topics[topic.id], folder / f"{topic.id}.py")
+        topics = {t.id: t for _, t in tasks}
+        fingerprints = {name: _topic_fingerprint(course, topic, device) for name, topic in topics.items()}
+        return {(folder, topic.id): _submission_key(fingerprints[topic.id], folder / f"{topic.id}.py")
                 for folder, topic in tasks}
 
     def get(self, key: str) -> TopicResult | None:
@@ -75,7 +78,7 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
     digest = hashlib.sha256(engine_fingerprint().encode())
     # Where it runs and how much feedback shows decide nothing in a result.
     settings = course.settings.model_dump_json(exclude={"scheduler", "hidden_feedback"})
-    parts = [*_versions(), device, settings, topic.model_dump_json()]
+    parts = [*_package_versions().values(), device, settings, topic.model_dump_json()]
     for part in parts:
         digest.update(b"\0" + part.encode())
     for file in files:
@@ -85,8 +88,9 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
 
 
 @cache
-def _versions() -> tuple[str, str]:
-    return version("torch"), version("hypothesis")
+def _package_versions() -> dict[str, str]:
+    """The installed torch and Hypothesis versions, read without importing either."""
+    return {"torch": version("torch"), "hypothesis": version("hypothesis")}
 
 
 @cache

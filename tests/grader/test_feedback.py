@@ -11,10 +11,10 @@ import json
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
+from tests.grader.courses import course_copy
 from tests.grader.mutants import mutant_source
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -32,13 +32,7 @@ def graded(tmp_path_factory) -> dict[str, tuple[str, dict]]:
     (root / "class" / "wrong" / "norms.py").write_text(mutant_source("norms", "l1_abs_after_the_sum"))
     outputs = {}
     for level in LEVELS:
-        course = root / level / "course.yml"
-        course.parent.mkdir()
-        for folder in ("exercises", "solutions", "tests"):  # the course's modules live beside course.yml
-            (course.parent / folder).symlink_to(COURSE_ROOT / folder)
-        data = yaml.safe_load((COURSE_ROOT / "course.yml").read_text(encoding="utf-8"))
-        data["settings"]["hidden_feedback"] = level
-        course.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+        course = course_copy(root / level, {"hidden_feedback": level})
         out = root / level / "grades"
         # One cache for the three: the level decides no result, so only the first run grades.
         result = CliRunner().invoke(main, ["grade", str(root / "class"), "--out", str(out), "--topic", "norms",
