@@ -18,6 +18,7 @@ import json
 import math
 import socket
 import struct
+from itertools import accumulate
 from collections.abc import Callable
 from typing import Any
 
@@ -43,9 +44,8 @@ def send_frame(sock: socket.socket, header: dict, buffers: list[bytes]) -> None:
     """Send one frame: ``header`` (JSON-able) and its raw ``buffers``."""
     header = dict(header, buffers=[len(b) for b in buffers])
     data = json.dumps(header, separators=(",", ":")).encode()
-    sock.sendall(_LENGTH.pack(len(data)) + data)
-    for buf in buffers:
-        sock.sendall(buf)
+    # One write: a frame sent piecemeal wakes the reader once per piece.
+    sock.sendall(b"".join([_LENGTH.pack(len(data)), data, *buffers]))
 
 
 def _recv_exactly(sock: socket.socket, n: int) -> bytes:
@@ -72,7 +72,8 @@ def recv_frame(sock: socket.socket) -> tuple[dict, list[bytes]]:
     if not isinstance(sizes, list) or not all(type(s) is int and s >= 0 for s in sizes) \
             or sum(sizes) > MAX_PAYLOAD:
         raise WireError("bad or oversized buffer list")
-    return header, [_recv_exactly(sock, s) for s in sizes]
+    payload, ends = _recv_exactly(sock, sum(sizes)), list(accumulate(sizes))
+    return header, [payload[end - size:end] for size, end in zip(sizes, ends)]
 
 
 class Encoder:
