@@ -44,7 +44,8 @@ from grader.banned import BannedCall, find_banned
 from grader.collect import CourseTest, under_grading
 from grader.course import Settings, Topic
 from grader.engine import failed_topic, run_tests
-from grader.isolation.runner import CallTimeout, mutated_arguments
+from grader.isolation.arguments import mutated_arguments
+from grader.isolation.runner import CallTimeout
 from grader.notebook.cells import HIDDEN_BEGIN, HIDDEN_END, module_source
 from grader.scoring import TestResult, test_points
 from grader.testing import register_profiles
@@ -137,18 +138,29 @@ def _cloned(value: Any) -> Any:
     return value
 
 
-@contextlib.contextmanager
-def _alarm(seconds: float) -> Iterator[None]:
-    def expire(signum: int, frame: Any) -> None:
-        raise CallTimeout(f"did not return within {seconds:g} s")
+class _alarm:
+    """Raise CallTimeout in the code running ``seconds`` after entering, and again every
+    ``_RETRY_S`` until the block is left: Python drops an exception raised while a gc callback
+    (Hypothesis keeps one) or a ``__del__`` runs, so one alarm alone can leave a loop running."""
 
-    previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
+    _RETRY_S = 0.05
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+
+    def __enter__(self) -> None:
+        self.previous = signal.signal(signal.SIGALRM, self._expire)
+        signal.setitimer(signal.ITIMER_REAL, self.seconds)
+
+    def __exit__(self, *exc: object) -> None:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        signal.signal(signal.SIGALRM, self.previous)
+
+    def _expire(self, signum: int, frame: types.FrameType | None) -> None:
+        if frame is not None and frame.f_code is _alarm.__exit__.__code__:
+            return  # leaving already: let __exit__ disarm
+        signal.setitimer(signal.ITIMER_REAL, self._RETRY_S)
+        raise CallTimeout(f"did not return within {self.seconds:g} s")
 
 
 class _Notebook:

@@ -206,3 +206,37 @@ def test_import_of_a_missing_folder_is_one_line(tmp_path):
     result = CliRunner().invoke(main, ["nbgrader", "import", str(tmp_path / "nope"), "--out", str(tmp_path / "o"),
                                        "--course", str(COURSE_ROOT / "course.yml")])
     assert result.exit_code == 1 and result.output.count("\n") == 1 and "does not exist" in result.output
+
+
+SWALLOWED_ALARM = textwrap.dedent("""
+    import gc, sys, time
+    import torch
+    from grader.course import load_course
+    from grader.isolation.runner import CallTimeout
+    from grader.notebook.kernel import LocalSubmission
+
+    def busy(phase, info):  # a gc callback, as Hypothesis keeps one, where most alarms land
+        sum(range(20000))
+
+    def l2_norm(x, dim=None, keepdim=False):
+        while True:  # garbage with cycles: the collector, and so the callback, runs all the time
+            cycle = []
+            cycle.append(cycle)
+
+    gc.callbacks.append(busy)
+    submission = LocalSubmission({"l2_norm": l2_norm}, load_course(sys.argv[1]).topic("norms"), 0.5)
+    begin = time.monotonic()
+    try:
+        submission.l2_norm(torch.ones(3))
+    except CallTimeout as exc:
+        print(time.monotonic() - begin, exc)
+""")
+
+
+def test_a_hang_is_cut_even_where_python_drops_the_alarms_exception():
+    # Without a second alarm this never returns: the timeout 60 s below fails the test.
+    done = subprocess.run([sys.executable, "-c", SWALLOWED_ALARM, str(COURSE_ROOT / "course.yml")],
+                          capture_output=True, text=True, cwd=COURSE_ROOT, timeout=60)
+    seconds, message = done.stdout.split(" ", 1)
+    assert "Exception ignored" in done.stderr  # the first alarm's exception was dropped
+    assert 0.5 <= float(seconds) < 30 and "l2_norm: did not return within 0.5 s" in message
