@@ -28,7 +28,7 @@ from grader.course import Course, Topic
 from grader.report import atomic_write
 from grader.scoring import TestResult, TopicResult
 
-__all__ = ["ResultCache", "engine_fingerprint"]
+__all__ = ["ResultCache", "engine_fingerprint", "package_versions"]
 
 _ENGINE = Path(__file__).resolve().parent
 
@@ -78,7 +78,7 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
     digest = hashlib.sha256(engine_fingerprint().encode())
     # Where it runs and how much feedback shows decide nothing in a result.
     settings = course.settings.model_dump_json(exclude={"scheduler", "hidden_feedback"})
-    parts = [*_package_versions().values(), device, settings, topic.model_dump_json()]
+    parts = [*package_versions().values(), device, settings, topic.model_dump_json()]
     for part in parts:
         digest.update(b"\0" + part.encode())
     for file in files:
@@ -88,8 +88,9 @@ def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
 
 
 @cache
-def _package_versions() -> dict[str, str]:
-    """The installed torch and Hypothesis versions, read without importing either."""
+def package_versions() -> dict[str, str]:
+    """The installed torch and Hypothesis versions (``{"torch": "2.13.0+cpu", ...}``), from package
+    metadata, without importing either: a cache key names them, and a Dask worker must match."""
     return {"torch": version("torch"), "hypothesis": version("hypothesis")}
 
 

@@ -59,10 +59,9 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import hypothesis
 import torch
 
-from grader.cache import engine_fingerprint
+from grader.cache import engine_fingerprint, package_versions
 from grader.course import Course, Topic
 from grader.errors import DlgradeError, SchedulerError
 from grader.engine import grade_topic
@@ -267,8 +266,7 @@ def _pack_course(root: Path) -> bytes:
 
 def _environment() -> dict[str, str]:
     """What, besides the course and the submission, decides a result (as the result cache's key)."""
-    return {"dlgrade's engine": engine_fingerprint()[:12], "torch": torch.__version__,
-            "hypothesis": hypothesis.__version__}
+    return {"dlgrade's engine": engine_fingerprint()[:12], **package_versions()}
 
 
 # ------------------------------------------------------------------ on a worker

@@ -21,13 +21,14 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from dataclasses import replace
+from importlib import metadata
 from pathlib import Path
 
-import hypothesis
 import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
 
+import grader.cache
 import grader.distributed
 import grader.grading
 from grader.cli import main
@@ -154,13 +155,14 @@ def test_a_worker_without_a_sandbox_fails_the_run(cluster, course: Course, submi
 
 def test_a_worker_with_other_libraries_fails_the_run(cluster, course: Course):
     with Client(cluster.scheduler_address, set_as_default=False) as client:
-        version = hypothesis.__version__
-        client.run(lambda: setattr(hypothesis, "__version__", "0.0"))
+        # A worker's versions are cached per process: make its cached ones name another Hypothesis.
+        client.run(lambda: grader.cache.package_versions().update(hypothesis="0.0"))
         try:
-            with pytest.raises(SchedulerError, match=rf"hypothesis is 0.0 here but {version} on the grading machine"):
+            with pytest.raises(SchedulerError, match=rf"hypothesis is 0.0 here but {metadata.version('hypothesis')} "
+                                                     "on the grading machine"):
                 run_on_dask(cluster.scheduler_address, course, [], "cpu", False)
         finally:
-            client.run(lambda: setattr(hypothesis, "__version__", version))
+            client.run(lambda: grader.cache.package_versions.cache_clear())
 
 
 def test_an_error_of_the_course_on_a_worker_stops_the_run_naming_the_worker(cluster, course: Course,
