@@ -9,16 +9,11 @@ thereafter, so Hypothesis's shrinking does not wait on it again.
 
 from __future__ import annotations
 
-import atexit
-import functools
-import json
 import os
 import select
 import shutil
 import signal
 import socket
-import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -26,19 +21,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 
-from grader.isolation.sandbox import Sandbox, bwrap_prefix, detect, readable_paths
+from grader.isolation.arguments import apply_changes, mutated_arguments
+from grader.isolation.sandbox import Sandbox, detect
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
                                    send_frame)
-
-_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
-# The course's modules whose functions tests hand to a submission (grader.testing.NamedFunction):
-# imported by the zygote, the only ones a worker's reply may name.
-TRUSTED_MODULES = frozenset({"tests.functions"})
+from grader.isolation.zygote import TRUSTED_MODULES, readable, scratch_base, zygote_for
 
 __all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
-           "WorkerCrashed", "mutated_arguments"]
+           "WorkerCrashed"]
 
 # Exceptions a submission may raise that the tests may expect (pytest.raises) or report as is.
 _RAISABLE = {cls.__name__: cls for cls in (
@@ -113,16 +104,16 @@ class Worker:
         self.function: str | None = None  # whose tests are calling: the worker watches its bans
         self.banned_calls: dict[str, set[str]] = {}
         self._objects: dict[int, RemoteObject] = {}
-        self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=_scratch_base())
+        self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=scratch_base())
 
     def start(self) -> ImportFailure | None:
         """Start the process and import the submission; an ImportFailure if that failed."""
         self.stop()
         request = {"path": self._copy_submission(), "scratch": self._scratch.name, "sandbox": self.sandbox.layers,
-                   "readable": _readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits),
+                   "readable": readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits),
                    "banned": self.banned}
         parent, child = socket.socketpair()
-        self.pid = _zygote(self.course_root, self.sandbox, self.device, self.watched).spawn(child, request)
+        self.pid = zygote_for(self.course_root, self.sandbox, self.device, self.watched).spawn(child, request)
         child.close()
         self.sock, self._objects = parent, {}
         try:
@@ -188,7 +179,7 @@ class Worker:
             value = decoder.decode(reply.get("value")) if reply.get("ok") else None
             after = decoder.decode(reply.get("args_after"))
             mutated = mutated_arguments(call_args, after)
-            _apply_changes(call_args, after)
+            apply_changes(call_args, after)
             restore_rng(decoder, reply.get("rng") or {})
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             self.stop()
@@ -212,7 +203,7 @@ class Worker:
     def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
         """The next reply, answering the worker's callback requests on the way."""
         while True:
-            self._watch_until_readable(deadline)
+            self._watch_untilreadable(deadline)
             self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             try:
                 header, buffers = recv_frame(self.sock)
@@ -225,7 +216,7 @@ class Worker:
                 return header, buffers
             self._answer_callback(header, buffers, callbacks)
 
-    def _watch_until_readable(self, deadline: float) -> None:
+    def _watch_untilreadable(self, deadline: float) -> None:
         """Where no address-space limit can apply (CUDA), kill a worker whose resident memory
         exceeds ``limits.rss_mb`` while it computes; a no-op otherwise."""
         if not self.limits.rss_mb:
@@ -248,7 +239,7 @@ class Worker:
         send_frame(self.sock, reply, encoder.buffers)
 
     def _death(self) -> str:
-        status = _zygote(self.course_root, self.sandbox, self.device, self.watched).status(self.pid)
+        status = zygote_for(self.course_root, self.sandbox, self.device, self.watched).status(self.pid)
         self.stop()
         if status is not None and os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGXCPU:
             return f"the submission's process used up its {self.limits.cpu_time_s:g} s of CPU time (killed)"
@@ -265,66 +256,6 @@ class Worker:
         return self._objects[handle]
 
 
-class _Zygote:
-    """The warm parent of this process's workers (:mod:`grader.isolation.zygote`).
-
-    It gets only the environment variables Python, torch and CUDA need (no secrets, no
-    DLGRADE_*); with bubblewrap it runs in a mount namespace that holds no course files but the
-    trusted modules it imports before any worker is forked.
-    """
-
-    def __init__(self, course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> None:
-        self.control, child = socket.socketpair()
-        env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(("LC_", "CUDA_", "NVIDIA_"))}
-        paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
-        env.update(PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
-                   PYTHONDONTWRITEBYTECODE="1")
-        trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
-        options = {"trusted": sorted(TRUSTED_MODULES) if trusted[1].is_file() else [], "watch": sorted(watched)}
-        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno()), json.dumps(options)]
-        if "bubblewrap" in sandbox.layers:
-            visible = [*_readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
-            command = [*bwrap_prefix(visible, _scratch_base(), "namespaces" in sandbox.layers), *command]
-        self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, env=env)
-        child.close()
-        self.replies = self.control.makefile("r")
-        if not self.replies.readline():  # its error went to our stderr
-            raise RuntimeError("the worker zygote (python -m grader.isolation.zygote) failed to start")
-
-    def spawn(self, sock: socket.socket, request: dict) -> int:
-        socket.send_fds(self.control, [json.dumps(dict(request, op="spawn")).encode()], [sock.fileno()])
-        return int(self.replies.readline())
-
-    def status(self, pid: int) -> int | None:
-        """The wait status of the ended worker ``pid``, waiting up to a second for it."""
-        for _ in range(100):
-            self.control.sendall(json.dumps({"op": "status", "pid": pid}).encode())
-            status = json.loads(self.replies.readline())
-            if status is not None:
-                return status
-            time.sleep(0.01)
-        return None
-
-    def close(self) -> None:
-        self.replies.close()
-        self.control.close()
-        self.proc.kill()
-        self.proc.wait()
-
-
-_ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}
-_zygotes: dict[tuple, _Zygote] = {}
-
-
-def _zygote(course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> _Zygote:
-    """This process's zygote for these course, sandbox, device kind and tripwire, (re)started when needed."""
-    key = (course_root, sandbox, device, watched)
-    if key not in _zygotes or _zygotes[key].proc.poll() is not None:
-        _zygotes[key] = _Zygote(course_root, sandbox, device, watched)
-    return _zygotes[key]
-
-
 def _resident_mb(pid: int | None) -> float:
     """Resident memory of process ``pid`` in MiB (0 if it is gone). A worker cannot fork, so
     its own process is all there is to count."""
@@ -335,85 +266,9 @@ def _resident_mb(pid: int | None) -> float:
         return 0.0
 
 
-@functools.cache
-def _scratch_base() -> str:
-    """This process's folder for its workers' scratch folders, removed at exit."""
-    return tempfile.mkdtemp(prefix="dlgrade-")
-
-
-@functools.cache
-def _readable(protected: tuple[Path, ...], device: str) -> list[str]:
-    return readable_paths(protected, device)
-
-
-@atexit.register
-def _close_zygotes() -> None:
-    for zygote in _zygotes.values():
-        zygote.close()
-    if _scratch_base.cache_info().currsize:
-        shutil.rmtree(_scratch_base(), ignore_errors=True)
-
-
 def _register_callback(callbacks: dict[int, Callable], fn: Callable) -> dict:
     callbacks[id(fn)] = fn
     return {"t": "callback", "id": id(fn)}
-
-
-def mutated_arguments(call_args: list, after: Any) -> list[str]:
-    """The arguments (``no. 1``, ``'X'``) whose tensors' values differ between ``call_args``
-    (``[args, kwargs]`` before a call) and ``after`` (the same, after it)."""
-    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[1], dict)):
-        return []
-    positional = [f"no. {i + 1}" for i, (o, a) in enumerate(zip(call_args[0], after[0])) if _mutated(o, a)]
-    return positional + [repr(k) for k in sorted(call_args[1].keys() & after[1].keys())
-                         if _mutated(call_args[1][k], after[1][k])]
-
-
-def _mutated(original: Any, after: Any) -> bool:
-    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
-        return not _same_values(original.detach(), after.detach())
-    if isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)):
-        return any(_mutated(o, a) for o, a in zip(original, after))
-    if isinstance(original, dict) and isinstance(after, dict):
-        return any(_mutated(original[k], after[k]) for k in original.keys() & after.keys())
-    return False
-
-
-def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
-    if (a.shape, a.dtype, a.device) != (b.shape, b.dtype, b.device):
-        return False
-    if a.is_floating_point() or a.is_complex():
-        return bool(((a == b) | (a.isnan() & b.isnan())).all())
-    return torch.equal(a, b)
-
-
-def _apply_changes(original: Any, after: Any) -> None:
-    """Make the grader's arguments show what the call did to the worker's copies."""
-    if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
-        _apply_tensor(original, after)
-    elif isinstance(original, torch.Generator) and isinstance(after, torch.Generator):
-        original.set_state(after.get_state())
-    elif isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)):
-        for o, a in zip(original, after):
-            _apply_changes(o, a)
-    elif isinstance(original, dict) and isinstance(after, dict):
-        for key in original.keys() & after.keys():
-            _apply_changes(original[key], after[key])
-
-
-def _apply_tensor(original: torch.Tensor, after: torch.Tensor) -> None:
-    if (original.shape, original.dtype, original.device) != (after.shape, after.dtype, after.device):
-        original.data = after.detach()
-    elif not torch.equal(original.detach(), after.detach()):
-        with torch.no_grad():
-            original.copy_(after)
-    if original.is_leaf:
-        if original.requires_grad != after.requires_grad:
-            original.requires_grad_(after.requires_grad)
-        if after.grad is None:
-            original.grad = None
-        elif original.grad is None or not torch.equal(original.grad, after.grad):
-            original.grad = after.grad
 
 
 def _exception(error: dict) -> BaseException:

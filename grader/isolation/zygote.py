@@ -12,25 +12,40 @@ connected socket (SCM_RIGHTS) and a JSON ``{"op": "spawn", "path", "scratch", "s
 "readable", "limits"}``; the reply is the child's pid. The child starts a new session and
 confines itself (:func:`grader.isolation.sandbox.confine`) before it imports the submission.
 ``{"op": "status", "pid"}`` answers how a child ended (its wait status), or null while it runs:
-the grader is not its parent and cannot wait for it.
+the grader is not its parent and cannot wait for it. :class:`Zygote` is the grading process's
+side: it starts the zygote and asks it for workers.
 """
 
 from __future__ import annotations
 
+import atexit
 import ctypes
+import functools
 import importlib
 import json
 import os
+import shutil
 import signal
 import socket
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
 import torch
 
 from grader.isolation import worker
-from grader.isolation.sandbox import Sandbox, confine
+from grader.isolation.sandbox import Sandbox, bwrap_prefix, confine, readable_paths
 from grader.isolation.tripwire import Tripwire
 from grader.isolation.wire import send_frame
+
+__all__ = ["TRUSTED_MODULES", "Zygote", "readable", "scratch_base", "zygote_for"]
+
+_PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
+# The course's modules whose functions tests hand to a submission (grader.testing.NamedFunction):
+# imported by the zygote, the only ones a worker's reply may name.
+TRUSTED_MODULES = frozenset({"tests.functions"})
 
 
 _ended: dict[int, int] = {}
@@ -102,6 +117,101 @@ def main(control: socket.socket, trusted: list[str], watch: list[str]) -> None:
         else:
             answer = _ended.pop(request["pid"], None)
         control.sendall(json.dumps(answer).encode() + b"\n")
+
+
+# ------------------------------------------------------------------ in the grading process
+
+
+class Zygote:
+    """The grading process's handle on a zygote: starts ``python -m grader.isolation.zygote`` and
+    asks it for workers.
+
+    It gets only the environment variables Python, torch and CUDA need (no secrets, no
+    DLGRADE_*); with bubblewrap it runs in a mount namespace that holds no course files but the
+    trusted modules it imports before any worker is forked.
+
+    Args:
+        course_root: folder holding the course's trusted modules (``tests/functions.py``).
+        sandbox: the layers its workers confine themselves with.
+        device: ``cpu`` or ``cuda`` (CUDA needs the GPU's device files to stay visible).
+        watched: the banned-call patterns its tripwire wraps, for every worker.
+
+    Raises:
+        RuntimeError: the zygote did not start (its error went to this process's stderr).
+    """
+
+    def __init__(self, course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> None:
+        self.control, child = socket.socketpair()
+        env = {k: v for k, v in os.environ.items() if k in _ENVIRONMENT or k.startswith(("LC_", "CUDA_", "NVIDIA_"))}
+        paths = [str(_PACKAGE_ROOT), str(course_root), *filter(None, [os.environ.get("PYTHONPATH")])]
+        env.update(PYTHONPATH=os.pathsep.join(paths), OMP_NUM_THREADS="1", MKL_NUM_THREADS="1",
+                   PYTHONDONTWRITEBYTECODE="1")
+        trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
+        options = {"trusted": sorted(TRUSTED_MODULES) if trusted[1].is_file() else [], "watch": sorted(watched)}
+        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno()), json.dumps(options)]
+        if "bubblewrap" in sandbox.layers:
+            visible = [*readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
+            command = [*bwrap_prefix(visible, scratch_base(), "namespaces" in sandbox.layers), *command]
+        self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.DEVNULL, env=env)
+        child.close()
+        self.replies = self.control.makefile("r")
+        if not self.replies.readline():  # its error went to our stderr
+            raise RuntimeError("the worker zygote (python -m grader.isolation.zygote) failed to start")
+
+    def spawn(self, sock: socket.socket, request: dict) -> int:
+        """Fork a worker that talks on ``sock`` and serves ``request`` (see above); its pid."""
+        socket.send_fds(self.control, [json.dumps(dict(request, op="spawn")).encode()], [sock.fileno()])
+        return int(self.replies.readline())
+
+    def status(self, pid: int) -> int | None:
+        """The wait status of the ended worker ``pid``, waiting up to a second for it."""
+        for _ in range(100):
+            self.control.sendall(json.dumps({"op": "status", "pid": pid}).encode())
+            status = json.loads(self.replies.readline())
+            if status is not None:
+                return status
+            time.sleep(0.01)
+        return None
+
+    def close(self) -> None:
+        """Kill the zygote and wait for it."""
+        self.replies.close()
+        self.control.close()
+        self.proc.kill()
+        self.proc.wait()
+
+
+_ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}
+_zygotes: dict[tuple, Zygote] = {}
+
+
+def zygote_for(course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> Zygote:
+    """This process's zygote for these course, sandbox, device kind and tripwire, (re)started when needed."""
+    key = (course_root, sandbox, device, watched)
+    if key not in _zygotes or _zygotes[key].proc.poll() is not None:
+        _zygotes[key] = Zygote(course_root, sandbox, device, watched)
+    return _zygotes[key]
+
+
+@functools.cache
+def scratch_base() -> str:
+    """This process's folder for its workers' scratch folders, removed at exit."""
+    return tempfile.mkdtemp(prefix="dlgrade-")
+
+
+@functools.cache
+def readable(protected: tuple[Path, ...], device: str) -> list[str]:
+    """What a worker may read (:func:`grader.isolation.sandbox.readable_paths`), once per process."""
+    return readable_paths(protected, device)
+
+
+@atexit.register  # in the grading process; the zygote itself has none
+def _close_zygotes() -> None:
+    for zygote in _zygotes.values():
+        zygote.close()
+    if scratch_base.cache_info().currsize:
+        shutil.rmtree(scratch_base(), ignore_errors=True)
 
 
 if __name__ == "__main__":
