@@ -37,6 +37,7 @@ import time
 from importlib import metadata
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import nbformat
 import torch
@@ -44,7 +45,7 @@ import torch
 from grader.banned import find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic, load_course
-from grader.engine import run_tests
+from grader.engine import grade_topic, run_tests
 from grader.grading import student_folders
 from grader.isolation.runner import Limits, Worker
 from grader.isolation.sandbox import detect
@@ -133,7 +134,8 @@ def worker_costs(starts: int = 30, calls: int = 300) -> dict:
     Returns:
         ``worker_start_ms``: mean time to fork a worker from the warm zygote, confine it and
         import the submission; ``call_round_trip_ms``: mean time of one call of a function on a
-        (4, 4) float32 tensor, sent to the worker and answered. Both after a warm-up start.
+        (4, 4) float32 tensor, sent to the worker and answered, ``calls`` in a row. Both after a
+        warm-up start. ``first_student``: :func:`time_in_calls` of the sample's first student.
     """
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder, "student", "norms.py")
@@ -148,8 +150,47 @@ def worker_costs(starts: int = 30, calls: int = 300) -> dict:
             x = torch.ones(4, 4)
             for _ in range(calls):
                 worker.request({"op": "call", "attr": "l1_norm"}, [x], {}, {})
-            return {"worker_start_ms": 1000 * (started - begin) / starts,
-                    "call_round_trip_ms": 1000 * (time.perf_counter() - started) / calls}
+            hot = {"worker_start_ms": 1000 * (started - begin) / starts,
+                   "call_round_trip_ms": 1000 * (time.perf_counter() - started) / calls}
+    return {**hot, "first_student": time_in_calls(sorted(p for p in SAMPLE.iterdir() if p.is_dir())[0])}
+
+
+def time_in_calls(student: Path) -> dict:
+    """Where one student's extra time goes: each topic of ``student`` graded the floor's way
+    (:func:`_floor_topic`) and dlgrade's (:func:`grader.engine.grade_topic`, in this process,
+    after a warm-up), the calls into the submission timed in both.
+
+    dlgrade makes more calls than the floor counts: a returned object's methods (a ``Dropout``
+    module, ``data_iter``'s iterator) are round trips too. Between two calls the grading
+    process runs Hypothesis, which evicts the worker's code and data from the caches, so a call
+    costs more here than in :func:`worker_costs`' loop.
+
+    Returns:
+        ``{"floor" | "dlgrade": {"seconds", "calls", "in_calls_s"}}``, all topics together.
+    """
+    course = load_course(COURSE_FILE)
+    tests = {topic.id: collect_tests(course, topic) for topic in course.topics}
+    grade_topic(course, course.topics[0], student / f"{course.topics[0].id}.py")
+    ways = {"floor": (LocalSubmission, "_call", lambda t, p: _floor_topic(course, t, tests[t.id], p)),
+            "dlgrade": (Worker, "request", lambda t, p: grade_topic(course, t, p))}
+    result = {}
+    for name, (cls, method, grade) in ways.items():
+        seconds: list[float] = []
+        original = getattr(cls, method)
+
+        def timed(*args: Any, original: Any = original, seconds: list[float] = seconds) -> Any:
+            begin = time.perf_counter()
+            try:
+                return original(*args)
+            finally:
+                seconds.append(time.perf_counter() - begin)
+
+        begin = time.perf_counter()
+        with mock.patch.object(cls, method, autospec=True, side_effect=timed):
+            for topic in course.topics:
+                grade(topic, student / f"{topic.id}.py")
+        result[name] = {"seconds": time.perf_counter() - begin, "calls": len(seconds), "in_calls_s": sum(seconds)}
+    return result
 
 
 def clean_env() -> dict[str, str]:
@@ -378,6 +419,9 @@ def table(result: dict) -> str:
                f"{cost['calls_per_student_topic']} calls per student-topic; not grading: --jobs 1 "
                f"{cost['dlgrade_jobs1_outside_student_topics_s']} s, --jobs {jobs} "
                f"{cost[f'dlgrade_jobs{jobs}_outside_student_topics_s']} s"),
+              "first student, in one process: " + "; ".join(
+                  f"{way} {t['seconds']} s, {t['in_calls_s']} s of it in {t['calls']} calls"
+                  for way, t in cost["first_student"].items()),
               f"cached regrade: {result['cached_regrade_hits']} of {n * result['topics']} student-topics from the cache",
               f"gradebooks identical for every --jobs and the cached regrade: {result['gradebooks_identical']}"]
     lines += [f"{name}: {result[name]['agree']} of {result[name]['of']} student-topics"
