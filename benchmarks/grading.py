@@ -463,7 +463,7 @@ def _positive(text: str) -> int:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--students", type=_positive, default=26, help="class size (default: 26, twice the sample)")
+    parser.add_argument("--students", type=_positive, default=13, help="class size (default: 13, the sample once)")
     parser.add_argument("--json", type=Path, help="write the figures to this file")
     parser.add_argument("--jobs", type=_positive, default=len(os.sched_getaffinity(0)),
                         help="the parallel run's --jobs (default: usable cores)")
