@@ -21,7 +21,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-
 from grader.isolation.arguments import apply_changes, mutated_arguments
 from grader.isolation.sandbox import Sandbox, detect
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
@@ -203,7 +202,7 @@ class Worker:
     def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
         """The next reply, answering the worker's callback requests on the way."""
         while True:
-            self._watch_untilreadable(deadline)
+            self._watch_until_readable(deadline)
             self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             try:
                 header, buffers = recv_frame(self.sock)
@@ -216,7 +215,7 @@ class Worker:
                 return header, buffers
             self._answer_callback(header, buffers, callbacks)
 
-    def _watch_untilreadable(self, deadline: float) -> None:
+    def _watch_until_readable(self, deadline: float) -> None:
         """Where no address-space limit can apply (CUDA), kill a worker whose resident memory
         exceeds ``limits.rss_mb`` while it computes; a no-op otherwise."""
         if not self.limits.rss_mb:
