@@ -18,8 +18,8 @@ import json
 import math
 import socket
 import struct
-from itertools import accumulate
 from collections.abc import Callable
+from itertools import accumulate
 from typing import Any
 
 import torch
