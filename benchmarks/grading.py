@@ -414,7 +414,7 @@ def table(result: dict) -> str:
     lines += [f"{name}: {c['value']} (target {c['target']}): "
               f"{'not measured' if c['met'] is None else 'met' if c['met'] else 'NOT met'}"
               for name, c in result["targets"].items()]
-    lines += [(f"costs: Python + import grader.cli (torch) {cost['cli_startup_s']} s, worker start "
+    lines += [(f"costs: Python + import grader.cli {cost['cli_startup_s']} s, worker start "
                f"{cost['worker_start_ms']} ms, call round trip {cost['call_round_trip_ms']} ms x "
                f"{cost['calls_per_student_topic']} calls per student-topic; not grading: --jobs 1 "
                f"{cost['dlgrade_jobs1_outside_student_topics_s']} s, --jobs {jobs} "
