@@ -38,12 +38,12 @@ MUTANTS = [(t.id, name, function) for t in COURSE.topics for name, (function, _)
 @pytest.fixture(scope="module")
 def mutant_paths(tmp_path_factory) -> dict[tuple[str, str], Path]:
     root = tmp_path_factory.mktemp("mutants")
-    paths = []
+    paths = {}
     for topic, name, _ in MUTANTS:
-        paths.append(root / f"{topic}.{name}" / f"{topic}.py")
-        paths[-1].parent.mkdir()
-        paths[-1].write_text(mutant_source(topic, name))
-    return {(topic, name): path for (topic, name, _), path in zip(MUTANTS, paths)}
+        path = paths[topic, name] = root / f"{topic}.{name}" / f"{topic}.py"
+        path.parent.mkdir()
+        path.write_text(mutant_source(topic, name))
+    return paths
 
 
 def _graded(course, mutants, paths):
