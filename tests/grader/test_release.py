@@ -3,17 +3,20 @@ wheel in it holds a solution body or a hidden test's name, and ``dlgrade check``
 once the wheel is installed."""
 
 import ast
+import json
 import os
 import re
 import shutil
+import site
 import subprocess
 import sys
 import zipfile
-from importlib.metadata import version
+from importlib.metadata import requires, version
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from packaging.requirements import Requirement
 
 from grader.cli import main
 from grader.course import load_course
@@ -153,16 +156,44 @@ def _run(command: list, cwd: Path) -> subprocess.CompletedProcess:
                           timeout=300)
 
 
+def _site_dirs() -> list[str]:
+    """The running interpreter's site-packages folders, a venv's or the system's (and the user's
+    where it is enabled): where its torch, hypothesis, ... are."""
+    dirs = [*site.getsitepackages(), *([site.getusersitepackages()] if site.ENABLE_USER_SITE else [])]
+    return [d for d in dirs if Path(d).is_dir()]
+
+
+def _requirements(lines: list[str]) -> list[str]:
+    """``Requires-Dist`` lines as packaging writes them, sorted: the same whatever tool wrote them."""
+    return sorted(str(Requirement(line)) for line in lines)
+
+
 @pytest.fixture(scope="module")
 def installed(bundle, tmp_path_factory) -> tuple[Path, Path]:
-    """(venv, a copy of the bundle): the bundle's wheel installed into a venv that sees the
-    system's torch, hypothesis, ... but not the system's editable dlgrade."""
+    """(venv, a copy of the bundle): the bundle's wheel installed into a fresh venv that sees the
+    running environment's packages (torch, hypothesis, ...) but not its editable dlgrade.
+
+    ``--system-site-packages`` would not do: made from a venv's interpreter, the new venv sees the
+    base interpreter's packages, not the venv's. A .pth file listing the running site-packages
+    folders adds them to ``sys.path`` after the venv's own, without running the .pth files in them,
+    one of which is the editable install's import hook."""
     root = tmp_path_factory.mktemp("student")
     work, venv = shutil.copytree(bundle, root / "bundle"), root / "venv"
-    subprocess.run([sys.executable, "-m", "venv", "--system-site-packages", "--without-pip", venv], check=True)
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", venv], check=True)
     python = venv / "bin" / "python"
-    pip = _run([python, "-m", "pip", "install", "-q", "--no-deps", "--no-index", _wheel(work)], work)
-    assert pip.returncode == 0, pip.stderr
+    purelib = _run([python, "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"], work)
+    Path(purelib.stdout.strip(), "running-environment.pth").write_text("\n".join(_site_dirs()) + "\n")
+    # The wheel's own dependency metadata, resolved offline against what is there: it declares
+    # dlgrade's requirements, all present, so pip would install dlgrade alone. A dry run: a real
+    # one would try to replace the running environment's editable dlgrade.
+    pip = [python, "-m", "pip", "install", "-q", "--no-index"]
+    plan = _run([*pip, "--dry-run", "--report", "-", _wheel(work)], work)
+    assert plan.returncode == 0, plan.stderr
+    (wheel,) = json.loads(plan.stdout)["install"]
+    assert wheel["metadata"]["name"] == "dlgrade"
+    assert _requirements(wheel["metadata"]["requires_dist"]) == _requirements(requires("dlgrade"))
+    done = _run([*pip, "--no-deps", "--ignore-installed", _wheel(work)], work)
+    assert done.returncode == 0, done.stderr
     where = _run([python, "-c", "import importlib.util; print(importlib.util.find_spec('grader').origin)"], work)
     assert Path(where.stdout.strip()).is_relative_to(venv), where.stdout + where.stderr
     return venv, work
