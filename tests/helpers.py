@@ -1,16 +1,82 @@
 """Assertions for the course's tests, with messages that show expected vs actual.
 
-Each helper checks the exact type (``torch.Tensor``, not a subclass), shape, dtype and device
-before the values, so a student reads the first thing that is wrong.
+Each helper checks the exact type (``torch.Tensor``, not a subclass; a Python float), shape,
+dtype and device before the values, so a student reads the first thing that is wrong, in the
+contract's words. :func:`raises_value_error` checks a bad argument's exception by its type only.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import torch
+from hypothesis.errors import HypothesisException
 
-__all__ = ["assert_close", "assert_tensor_like", "assert_unchanged"]
+from grader.isolation.runner import CallTimeout, SubmissionError, WorkerCrashed
+
+__all__ = ["assert_close", "assert_python_float", "assert_tensor_like", "assert_unchanged", "raises_value_error",
+           "type_name"]
+
+
+def type_name(value: Any) -> str:
+    """The name a student knows ``value``'s type by: ``float``, ``torch.Tensor``, ``numpy.float64``."""
+    cls = type(value)
+    if cls is torch.Tensor:
+        return "torch.Tensor"
+    module = cls.__module__.split(".")[0]
+    return cls.__qualname__ if module in ("builtins", "") else f"{module}.{cls.__qualname__}"
+
+
+def assert_python_float(actual: Any, what: str = "output") -> None:
+    """``actual`` is a Python ``float`` (``numpy.float64`` is one), not a tensor or an int."""
+    assert isinstance(actual, float) and not isinstance(actual, torch.Tensor), \
+        f"{what}: expected a Python float, got {type_name(actual)} {actual!r} (use float(...) or .item())"
+
+
+@contextmanager
+def raises_value_error(what: str) -> Iterator[None]:
+    """The block raises ``ValueError`` (or a subclass) for the bad argument ``what``.
+
+    The spec checks the type only: any message passes. Otherwise the test fails with an
+    ``AssertionError`` that says what was due and what came instead, e.g. "expected ValueError
+    for dropout=1.5, got AssertionError (an assert statement without a message)" or "..., nothing
+    was raised". A submission's own ``AssertionError`` is such a failure too, never mistaken for
+    a check of the test: it is reported as what the submission raised. ``NotImplementedError``
+    (a stub: "not attempted"), a call that hung or crashed the worker, and Hypothesis's own
+    control flow go on unchanged, for the engine to report as it does everywhere else. Under
+    grading the worker's exception arrives rebuilt as its nearest built-in type
+    (``grader.isolation.runner``), in-process as itself; both read the same here.
+
+    Args:
+        what: the bad argument in the contract's words: ``"dropout=1.5"``, ``"batch_size=0"``,
+            ``"len(features)=3 != len(labels)=4"``. For a function that returns an iterator,
+            consume it inside the block: it may raise at the call or at the first ``next()``.
+    """
+    try:
+        yield
+    except ValueError:
+        return
+    except (NotImplementedError, CallTimeout, WorkerCrashed, HypothesisException):
+        raise
+    except Exception as exc:
+        raise AssertionError(f"expected ValueError for {what}, got {_raised(exc)}") from None
+    raise AssertionError(f"expected ValueError for {what}, nothing was raised")
+
+
+def _raised(exc: Exception) -> str:
+    """``exc`` as "Type: message" on one line, as a student would recognise it."""
+    if isinstance(exc, SubmissionError):  # a type the worker could not send back: its message names it
+        return str(exc).removeprefix("the submission raised ")
+    message = " ".join(str(exc).split())
+    if len(message) > 300:
+        message = message[:300] + "…"
+    if message:
+        return f"{type(exc).__name__}: {message}"
+    if isinstance(exc, AssertionError):
+        return "AssertionError (an assert statement without a message)"
+    return f"{type(exc).__name__} (without a message)"
 
 
 def _show(t: torch.Tensor) -> str:

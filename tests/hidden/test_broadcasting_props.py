@@ -10,7 +10,6 @@ near-duplicate points, where the expansion ‖x‖² − 2x·y + ‖y‖² goes 
 """
 
 import math
-import re
 
 import torch
 from hypothesis import given
@@ -19,21 +18,10 @@ from hypothesis.strategies import DrawFn, composite
 
 from grader.testing import graded
 from solutions import broadcasting as reference
-from tests.helpers import assert_close, assert_tensor_like, assert_unchanged
-from tests.strategies import dtypes, floats, seeds, tensors
+from tests.helpers import assert_close, assert_tensor_like, assert_unchanged, raises_value_error, type_name
+from tests.strategies import dtypes, floats, matrix_sizes, seeds, tensors
 
 TOPIC = "broadcasting"
-
-
-def _assert_value_error(call, argument: str, what: str) -> None:
-    """``call()`` raises a ValueError whose message names ``argument`` (a regex, as a whole word)."""
-    try:
-        call()
-    except ValueError as error:
-        assert re.search(rf"\b({argument})\b", str(error)), \
-            f"{what}: expected the ValueError's message to name {argument}, got {str(error)!r}"
-    else:
-        raise AssertionError(f"{what}: expected a ValueError naming {argument}, nothing was raised")
 
 
 # ---------------------------------------------------------------- broadcast_shape
@@ -66,7 +54,8 @@ def _incompatible_pairs(draw: DrawFn) -> tuple[tuple[int, ...], tuple[int, ...]]
 
 
 def _assert_shape(got, expected: tuple[int, ...], what: str) -> None:
-    assert isinstance(got, tuple) and got == expected, f"{what}: expected {expected}, got {got!r}"
+    assert isinstance(got, tuple), f"{what}: expected a tuple, got {type_name(got)} {got!r}"
+    assert got == expected, f"{what}: expected {expected}, got {got!r}"
 
 
 @graded("broadcast_shape", weight=3)
@@ -88,7 +77,8 @@ def test_broadcast_shape_does_not_depend_on_the_order_of_a_and_b(submission, pai
 @given(pair=_incompatible_pairs(), swap=st.booleans())
 def test_broadcast_shape_raises_value_error_for_incompatible_shapes(submission, pair, swap):
     a, b = pair[::-1] if swap else pair
-    _assert_value_error(lambda: submission.broadcast_shape(a, b), "a|b", f"broadcast_shape({a}, {b})")
+    with raises_value_error(f"a={a}, b={b} (incompatible shapes)"):
+        submission.broadcast_shape(a, b)
 
 
 @graded("broadcast_shape", weight=2)
@@ -106,8 +96,8 @@ def test_broadcast_shape_of_size_0_with_size_1_is_0(submission, a, extra, swap):
 def test_broadcast_shape_returns_a_tuple_of_python_ints(submission, pair):
     got = submission.broadcast_shape(*pair)
     assert type(got) is tuple and all(type(s) is int for s in got), \
-        f"broadcast_shape{pair}: expected a tuple of Python ints, got {got!r} ({type(got).__name__} of " \
-        f"{[type(s).__name__ for s in got] if isinstance(got, (tuple, list)) else '?'})"
+        f"broadcast_shape{pair}: expected a tuple of Python ints, got {got!r} ({type_name(got)} of " \
+        f"{[type_name(s) for s in got] if isinstance(got, (tuple, list)) else '?'})"
 
 
 # ---------------------------------------------------------------- pairwise_sq_dists
@@ -136,12 +126,13 @@ def _assert_sq_dists(got, X: torch.Tensor, Y: torch.Tensor, what: str) -> None:
 def _point_sets(draw: DrawFn) -> tuple[torch.Tensor, torch.Tensor]:
     """X (n, d) and Y (m, d), 1 <= n, m <= 6, 1 <= d <= 5, one dtype, entries 0 or 1e-3 <= |x| <= 1e3.
 
-    (No subnormal squares: a float32 square of 1e-38 underflows to 0 in any formula.)
+    (n, m) comes from :func:`matrix_sizes`: n == m, one point in X, one in Y are edges drawn on
+    purpose. (No subnormal squares: a float32 square of 1e-38 underflows to 0 in any formula.)
     """
-    dtype, d = draw(dtypes()), draw(st.integers(1, 5))
+    (n, m), d, dtype = draw(matrix_sizes(max_rows=6, max_cols=6)), draw(st.integers(1, 5)), draw(dtypes())
     elements = floats(min_value=-1e3, max_value=1e3, min_magnitude=1e-3)
-    X = draw(tensors(shape=(draw(st.integers(1, 6)), d), dtype=dtype, elements=elements))
-    Y = draw(tensors(shape=(draw(st.integers(1, 6)), d), dtype=dtype, elements=elements))
+    X = draw(tensors(shape=(n, d), dtype=dtype, elements=elements))
+    Y = draw(tensors(shape=(m, d), dtype=dtype, elements=elements))
     return X, Y
 
 
@@ -193,8 +184,8 @@ def test_pairwise_sq_dists_swapping_x_and_y_transposes_the_result(submission, de
 def test_pairwise_sq_dists_raises_value_error_for_a_different_number_of_columns(submission, device, dtype, n, m, ds):
     X = torch.ones(n, ds[0], dtype=dtype, device=device)
     Y = torch.ones(m, ds[1], dtype=dtype, device=device)
-    _assert_value_error(lambda: submission.pairwise_sq_dists(X, Y), "X|Y|d",
-                        f"pairwise_sq_dists(X of shape {tuple(X.shape)}, Y of shape {tuple(Y.shape)})")
+    with raises_value_error(f"X of shape {tuple(X.shape)} and Y of shape {tuple(Y.shape)} (different d)"):
+        submission.pairwise_sq_dists(X, Y)
 
 
 @graded("pairwise_sq_dists")
@@ -228,7 +219,7 @@ def _matrices(draw: DrawFn, *, min_rows: int = 2, max_rows: int = 8) -> torch.Te
     Σ(x − μ)² >= 2·max², so std >= max·√(2/(n − 1)) >= 0.53·max for n <= 8. Entries are 0 or
     |x| >= 1e-3, so (x − μ)² never underflows in float32, where the formula is not accurate.
     """
-    n, d, dtype = draw(st.integers(min_rows, max_rows)), draw(st.integers(1, 5)), draw(dtypes())
+    (n, d), dtype = draw(matrix_sizes(min_rows=min_rows, max_rows=max_rows, max_cols=5)), draw(dtypes())
     columns = []
     for _ in range(d):
         if draw(st.booleans()):
@@ -295,7 +286,8 @@ def test_standardize_turns_constant_columns_into_zeros_without_nan(submission, d
 @given(n=st.integers(0, 1), d=st.integers(1, 4), dtype=dtypes())
 def test_standardize_raises_value_error_for_fewer_than_two_rows(submission, device, n, d, dtype):
     X = torch.ones(n, d, dtype=dtype, device=device)
-    _assert_value_error(lambda: submission.standardize(X), "X|n", f"standardize(X of shape {tuple(X.shape)})")
+    with raises_value_error(f"X of shape {tuple(X.shape)} (fewer than 2 rows)"):
+        submission.standardize(X)
 
 
 @graded("standardize")

@@ -7,7 +7,6 @@ as n = k·q + r with 0 ≤ r < k, so n % k ≠ 0 in most examples.
 
 import math
 
-import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -15,17 +14,20 @@ from hypothesis.strategies import DrawFn, composite
 
 from grader.testing import graded
 from solutions import kfold as reference
-from tests.helpers import assert_close, assert_unchanged
-from tests.strategies import dtypes, floats, seeds, tensors
+from tests.helpers import assert_close, assert_unchanged, raises_value_error, type_name
+from tests.strategies import dtypes, floats, matrix_sizes, seeds, tensors
 
 TOPIC = "kfold"
 
 
 @composite
 def _sizes(draw: DrawFn, *, with_remainder: bool = False) -> tuple[int, int]:
-    """(n, k) with 2 ≤ k ≤ n: n = k·q + r, r ≥ 1 when ``with_remainder``."""
-    k = draw(st.integers(2, 8))
-    q = draw(st.integers(1, 6))
+    """(n, k) with 2 ≤ k ≤ n: n = k·q + r, r ≥ 1 when ``with_remainder``.
+
+    (k, q) comes from :func:`matrix_sizes`, which draws q = 1 (folds of one or two examples,
+    n == k when r = 0) and k == q on purpose.
+    """
+    k, q = draw(matrix_sizes(min_rows=2, max_rows=8, max_cols=6))
     r = draw(st.integers(1 if with_remainder else 0, k - 1))
     return k * q + r, k
 
@@ -100,7 +102,7 @@ def test_kfold_indices_gives_sorted_1d_int64_cpu_tensors(submission, sizes, shuf
     for j, pair in enumerate(_folds(submission, n, k, shuffle=shuffle, generator=torch.Generator().manual_seed(seed))):
         for name, idx in zip(("train_idx", "valid_idx"), pair):
             assert type(idx) is torch.Tensor, \
-                f"fold {j}: expected {name} to be a torch.Tensor, got {type(idx).__name__}"
+                f"fold {j}: expected {name} to be a torch.Tensor, got {type_name(idx)}"
             assert idx.dtype == torch.int64 and idx.dim() == 1 and idx.device.type == "cpu", \
                 f"fold {j}: expected {name} an int64 1-D CPU tensor, got {idx.dtype}, {idx.dim()}-D, {idx.device}"
             assert bool((idx[1:] > idx[:-1]).all()), \
@@ -143,7 +145,7 @@ def test_kfold_indices_shuffle_without_generator_follows_torch_manual_seed(submi
 @given(n=st.integers(1, 12), data=st.data())
 def test_kfold_indices_rejects_k_below_2_or_above_n(submission, n, data):
     k = data.draw(st.one_of(st.integers(-2, 1), st.integers(n + 1, n + 4)), label="k")
-    with pytest.raises(ValueError, match=r"\bk\b"):
+    with raises_value_error(f"n={n}, k={k}"):
         _folds(submission, n, k)
 
 
@@ -211,7 +213,7 @@ def test_get_k_fold_data_rejects_i_outside_0_to_k(submission, device, sizes, dat
     n, k = sizes
     i = data.draw(st.one_of(st.integers(-3, -1), st.integers(k, k + 3)), label="i")
     X, y = _indexed_data(n, device)
-    with pytest.raises(ValueError, match=r"\bi\b"):
+    with raises_value_error(f"k={k}, i={i}"):
         submission.get_k_fold_data(k, i, X, y)
 
 
@@ -220,7 +222,7 @@ def test_get_k_fold_data_rejects_i_outside_0_to_k(submission, device, sizes, dat
 def test_get_k_fold_data_rejects_more_folds_than_rows(submission, device, n, data):
     k = data.draw(st.integers(n + 1, n + 4), label="k")
     X, y = _indexed_data(n, device)
-    with pytest.raises(ValueError, match=r"\bk\b"):
+    with raises_value_error(f"k={k} with len(X)={n}"):
         submission.get_k_fold_data(k, 0, X, y)
 
 
@@ -264,7 +266,7 @@ def test_k_fold_cross_validate_returns_the_mean_scores_as_python_floats(submissi
     scores = data.draw(_scores(k), label="scores")
     got = submission.k_fold_cross_validate(_recorder(scores)[0], k, X, y)
     assert isinstance(got, tuple) and len(got) == 2, f"expected a tuple (mean train, mean valid), got {got!r}"
-    assert all(type(v) is float for v in got), f"expected two Python floats, got {[type(v).__name__ for v in got]}"
+    assert all(type(v) is float for v in got), f"expected two Python floats, got {[type_name(v) for v in got]}"
     expected = (math.fsum(s[0] for s in scores) / k, math.fsum(s[1] for s in scores) / k)
     for name, g, e in zip(("train", "valid"), got, expected):
         assert math.isclose(g, e, rel_tol=1.3e-6, abs_tol=1e-5), \
@@ -277,7 +279,7 @@ def test_k_fold_cross_validate_rejects_bad_k_before_training(submission, device,
     k = data.draw(st.one_of(st.integers(-1, 1), st.integers(n + 1, n + 4)), label="k")
     X, y = _indexed_data(n, device)
     train_and_eval, calls = _recorder([(1.0, 1.0)])
-    with pytest.raises(ValueError, match=r"\bk\b"):
+    with raises_value_error(f"k={k} with len(X)={n}"):
         submission.k_fold_cross_validate(train_and_eval, k, X, y)
     assert not calls, f"k={k}: expected no call of train_and_eval before the ValueError, got {len(calls)}"
 

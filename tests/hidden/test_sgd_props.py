@@ -41,7 +41,6 @@ epoch count or divisor miss by far more.
 
 import math
 
-import pytest
 import torch
 from hypothesis import given
 from hypothesis import strategies as st
@@ -49,8 +48,8 @@ from hypothesis.strategies import DrawFn, composite
 
 from grader.testing import graded
 from solutions import sgd as reference
-from tests.helpers import assert_close, assert_tensor_like, assert_unchanged
-from tests.strategies import dtypes, floats, seeds, tensors
+from tests.helpers import assert_close, assert_tensor_like, assert_unchanged, raises_value_error
+from tests.strategies import dtypes, floats, matrix_sizes, seeds, tensors
 
 TOPIC = "sgd"
 
@@ -178,7 +177,7 @@ def test_data_iter_with_a_generator_spares_the_global_rng_and_its_inputs(submiss
 @given(data=_blank_datasets(), batch_size=st.integers(-5, 0))
 def test_data_iter_raises_for_a_batch_size_below_one(submission, device, data, batch_size):
     features, labels = (t.to(device) for t in data)
-    with pytest.raises(ValueError, match="batch_size"):
+    with raises_value_error(f"batch_size={batch_size}"):
         _batches(submission.data_iter, batch_size, features, labels, _generator(0))
 
 
@@ -189,7 +188,7 @@ def test_data_iter_raises_when_features_and_labels_differ_in_length(submission, 
     features, labels = (t.to(device) for t in data)
     cut = min(cut, len(features) - 1)
     features, labels = (features[cut:], labels) if drop_features else (features, labels[cut:])
-    with pytest.raises(ValueError, match="features|labels|len"):
+    with raises_value_error(f"len(features)={len(features)} != len(labels)={len(labels)}"):
         _batches(submission.data_iter, batch_size, features, labels, _generator(0))
 
 
@@ -197,7 +196,7 @@ def test_data_iter_raises_when_features_and_labels_differ_in_length(submission, 
 
 @composite
 def _linreg_inputs(draw: DrawFn) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    n, d = draw(st.integers(0, 6), label="n"), draw(st.integers(1, 5), label="d")
+    n, d = draw(matrix_sizes(min_rows=0, max_rows=6, max_cols=5), label="n, d")
     dtype = draw(dtypes())
     w_shape = draw(st.sampled_from([(d, 1), (d,)]), label="w shape")
     b_shape = draw(st.sampled_from([(), (1,)]), label="b shape")
@@ -399,21 +398,21 @@ def test_sgd_leaves_params_whose_grad_is_none_alone(submission, device, params, 
 @given(params=_blank_params(), lr=st.one_of(st.just(0.0), st.just(math.nan), st.floats(-10, -1e-6)),
        batch_size=st.integers(1, 8))
 def test_sgd_raises_for_a_nonpositive_or_nan_lr(submission, device, params, lr, batch_size):
-    with pytest.raises(ValueError, match="lr"):
+    with raises_value_error(f"lr={lr}"):
         submission.sgd_(_to(params, device), lr, batch_size)
 
 
 @graded("sgd_")
 @given(params=_blank_params(), batch_size=st.integers(-5, 0))
 def test_sgd_raises_for_a_batch_size_below_one(submission, device, params, batch_size):
-    with pytest.raises(ValueError, match="batch_size"):
+    with raises_value_error(f"batch_size={batch_size}"):
         submission.sgd_(_to(params, device), 0.1, batch_size)
 
 
 @graded("sgd_")
 @given(params=_blank_params(), weight_decay=st.one_of(st.just(math.nan), st.floats(-10, -1e-6)))
 def test_sgd_raises_for_a_negative_or_nan_weight_decay(submission, device, params, weight_decay):
-    with pytest.raises(ValueError, match="weight_decay"):
+    with raises_value_error(f"weight_decay={weight_decay}"):
         submission.sgd_(_to(params, device), 0.1, 4, weight_decay=weight_decay)
 
 
@@ -542,5 +541,5 @@ def test_train_linreg_without_a_generator_follows_torch_manual_seed(submission, 
                                                        ("batch_size", 0), ("batch_size", -3)]))
 def test_train_linreg_raises_for_a_bad_lr_or_batch_size(submission, device, problem, bad):
     name, value = bad
-    with pytest.raises(ValueError, match=name):
+    with raises_value_error(f"{name}={value}"):
         _train(submission, dict(problem, **{name: value}), device, _generator(0))

@@ -1,6 +1,7 @@
 """Properties of the softmax topic, graded against the spec and the reference solution.
 
-Logits O are (n, q) with n, q from 1 to 6 (a single class included), labels y random in [0, q).
+Logits O are (n, q) with n, q from 1 to 6 drawn by :func:`tests.strategies.matrix_sizes`, which
+draws the edges on purpose (n == q, one row, a single class), labels y random in [0, q).
 Moderate logits (|O| ≤ 10) are compared with the reference at torch's default tolerances for
 the dtype. Large logits (up to |O| = 1e4, where exp overflows or underflows) are compared with
 the exact value, computed here with 50-digit decimal arithmetic from O's own floating values, at
@@ -20,8 +21,8 @@ from hypothesis.strategies import DrawFn, composite
 
 from grader.testing import graded
 from solutions import softmax as reference
-from tests.helpers import assert_close, assert_tensor_like, assert_unchanged
-from tests.strategies import dtypes, floats, tensors
+from tests.helpers import assert_close, assert_python_float, assert_tensor_like, assert_unchanged
+from tests.strategies import dtypes, floats, matrix_sizes, tensors
 
 TOPIC = "softmax"
 
@@ -32,9 +33,8 @@ _DIGITS = decimal.Context(prec=50)
 
 # ---------------------------------------------------------------- strategies and exact values
 
-@composite
-def _sizes(draw: DrawFn) -> tuple[int, int]:
-    return draw(st.integers(1, _MAX_SIDE)), draw(st.integers(1, _MAX_SIDE))
+def _sizes() -> st.SearchStrategy[tuple[int, int]]:
+    return matrix_sizes(max_rows=_MAX_SIDE, max_cols=_MAX_SIDE)
 
 
 @composite
@@ -71,7 +71,7 @@ def _large(draw: DrawFn) -> tuple[torch.Tensor, torch.Tensor]:
 def _underflowing(draw: DrawFn) -> tuple[torch.Tensor, torch.Tensor]:
     """(O, y): in every row the true class's logit is 800 to 15,000 below the row's max, so its
     probability underflows to 0 even in float64 (e^-746 does); |O| ≤ 1e4."""
-    n, q = draw(st.integers(1, _MAX_SIDE)), draw(st.integers(2, _MAX_SIDE))
+    n, q = draw(matrix_sizes(max_rows=_MAX_SIDE, min_cols=2, max_cols=_MAX_SIDE))
     dtype, y = draw(dtypes()), draw(_labels(n, q))
     rows = []
     for i in range(n):
@@ -342,8 +342,8 @@ def _expected_accuracy(y_hat: torch.Tensor, y: torch.Tensor) -> float:
 def test_accuracy_is_the_fraction_of_rows_whose_first_argmax_is_the_label(submission, device, case):
     y_hat, y = (t.to(device) for t in case)
     got = submission.accuracy(y_hat, y)
+    assert_python_float(got, "accuracy(y_hat, y)")
     expected = _expected_accuracy(y_hat, y)
-    assert isinstance(got, float), f"expected a Python float, got {type(got).__name__}"
     assert abs(got - expected) <= 1e-6, \
         f"y_hat = {y_hat.tolist()}, y = {y.tolist()}: expected accuracy {expected} (the fraction of rows " \
         f"whose first maximum, as torch.argmax(y_hat, dim=1), is the label), got {got}"
@@ -354,8 +354,7 @@ def test_accuracy_is_the_fraction_of_rows_whose_first_argmax_is_the_label(submis
 def test_accuracy_returns_a_python_float_in_0_1(submission, device, case):
     y_hat, y = (t.to(device) for t in case)
     got = submission.accuracy(y_hat, y)
-    assert isinstance(got, float) and not isinstance(got, torch.Tensor), \
-        f"expected a Python float, got {type(got).__name__} {got!r} (use float(...) or .item())"
+    assert_python_float(got, "accuracy(y_hat, y)")
     assert 0.0 <= got <= 1.0 and math.isfinite(got), f"expected a fraction in [0, 1], got {got}"
 
 

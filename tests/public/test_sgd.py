@@ -2,11 +2,10 @@
 
 import math
 
-import pytest
 import torch
 
 from grader.testing import graded
-from tests.helpers import assert_close, assert_tensor_like
+from tests.helpers import assert_close, assert_tensor_like, raises_value_error
 
 TOPIC = "sgd"
 
@@ -47,9 +46,9 @@ def test_data_iter_order_is_one_randperm_of_the_generator(submission, device):
 @graded("data_iter")
 def test_data_iter_rejects_a_batch_size_of_zero_and_mismatched_lengths(submission, device):
     features, labels = torch.zeros(5, 2, device=device), torch.zeros(5, device=device)
-    with pytest.raises(ValueError, match="batch_size"):
+    with raises_value_error("batch_size=0"):
         _batches(submission, 0, features, labels)
-    with pytest.raises(ValueError, match="features|labels"):
+    with raises_value_error("len(features)=5 != len(labels)=4"):
         _batches(submission, 2, features, torch.zeros(4, device=device))
 
 
@@ -133,10 +132,10 @@ def test_sgd_weight_decay_shrinks_the_params(submission, device):
 
 @graded("sgd_")
 def test_sgd_rejects_bad_arguments(submission, device):
-    for kwargs, name in [(dict(lr=0.0), "lr"), (dict(lr=math.nan), "lr"), (dict(batch_size=0), "batch_size"),
-                         (dict(weight_decay=-1.0), "weight_decay"), (dict(weight_decay=math.nan), "weight_decay")]:
+    for kwargs in [dict(lr=0.0), dict(lr=math.nan), dict(batch_size=0), dict(weight_decay=-1.0),
+                   dict(weight_decay=math.nan)]:
         args = dict(lr=0.1, batch_size=2, weight_decay=0.0) | kwargs
-        with pytest.raises(ValueError, match=name):
+        with raises_value_error(", ".join(f"{k}={v}" for k, v in kwargs.items())):
             submission.sgd_([_param([1.0], [1.0], device)], **args)
 
 

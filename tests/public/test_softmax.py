@@ -5,7 +5,7 @@ import math
 import torch
 
 from grader.testing import graded
-from tests.helpers import assert_close, assert_unchanged
+from tests.helpers import assert_close, assert_python_float, assert_unchanged
 
 TOPIC = "softmax"
 
@@ -109,8 +109,7 @@ def test_accuracy_is_the_fraction_of_right_predictions(submission, device):
     y_hat = torch.tensor([[0.1, 0.3, 0.6], [0.3, 0.2, 0.5]], device=device)
     y = torch.tensor([0, 2], device=device)
     got = submission.accuracy(y_hat, y)
-    assert isinstance(got, float) and not isinstance(got, torch.Tensor), \
-        f"expected a Python float, got {type(got).__name__} (use float(...) or .item())"
+    assert_python_float(got, "accuracy(y_hat, y)")
     assert abs(got - 0.5) <= 1e-6, f"expected accuracy 1/2 = 0.5 (a fraction, not a count), got {got}"
 
 
@@ -119,5 +118,6 @@ def test_accuracy_breaks_ties_by_the_first_maximum(submission, device):
     y_hat = torch.tensor([[1.0, 1.0, 0.0], [0.0, 2.0, 2.0], [5.0, 5.0, 5.0], [0.0, 0.0, 1.0]], device=device)
     y = torch.tensor([0, 1, 0, 2], device=device)
     got = submission.accuracy(y_hat, y)
-    assert isinstance(got, float) and abs(got - 1.0) <= 1e-6, \
+    assert_python_float(got, "accuracy(y_hat, y)")
+    assert abs(got - 1.0) <= 1e-6, \
         f"expected 1.0: where scores tie, the prediction is the first maximum (as torch.argmax), got {got!r}"

@@ -2,11 +2,10 @@
 
 import math
 
-import pytest
 import torch
 
 from grader.testing import graded
-from tests.helpers import assert_tensor_like
+from tests.helpers import assert_tensor_like, raises_value_error
 
 TOPIC = "xavier"
 
@@ -28,7 +27,7 @@ def test_fan_in_and_fan_out_multiplies_channels_by_the_kernel_size(submission):
 
 @graded("fan_in_and_fan_out")
 def test_fan_in_and_fan_out_rejects_a_1d_shape(submission):
-    with pytest.raises(ValueError, match="shape"):
+    with raises_value_error("shape=(5,) (fewer than 2 dims)"):
         submission.fan_in_and_fan_out((5,))
 
 

@@ -2,6 +2,11 @@
 
 MUTANTS = {
     # ---------------------------------------------------------------- dropout_layer
+    "dropout_layer_bare_assert_instead_of_raising": ("dropout_layer", '''
+        def dropout_layer(X, dropout, generator=None):
+            assert 0 <= dropout <= 1  # an AssertionError without a message where a ValueError is due
+            return _dropout(X, float(dropout), generator)
+    '''),
     "dropout_layer_without_rescale": ("dropout_layer", '''
         def dropout_layer(X, dropout, generator=None):
             _check_probability(dropout, "dropout")

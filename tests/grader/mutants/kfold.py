@@ -83,10 +83,9 @@ MUTANTS = {
                 folds.append((torch.arange(n)[mask], valid))
             return folds
     '''),
-    "error_names_n_not_k": ("kfold_indices", '''
+    "kfold_indices_asserts_k_like_d2l": ("kfold_indices", '''
         def kfold_indices(n, k, shuffle=False, generator=None):
-            if not 2 <= k <= n:
-                raise ValueError(f"too many folds for n={n} examples")
+            assert 2 <= k <= n, f"k={k} must be between 2 and n={n}"  # d2l's assert, not a ValueError
             return _folds(n, k, shuffle, generator)
     '''),
     # get_k_fold_data

@@ -87,10 +87,10 @@ MUTANTS = {
             a = x.abs() ** p
             return (a.sum() if dim is None else a.sum(dim, keepdim=keepdim)).sqrt()
     '''),
-    "lp_error_without_naming_p": ("lp_norm", '''
+    "lp_norm_raises_runtime_error_for_a_bad_p": ("lp_norm", '''
         def lp_norm(x, p, dim=None, keepdim=False):
             if not p >= 1:
-                raise ValueError("the order of the norm must be at least 1")
+                raise RuntimeError(f"p={p}: the order of the norm must be at least 1")  # not a ValueError
             return _power_norm(x, p, dim, keepdim)
     '''),
     "frobenius_accepts_3d": ("frobenius_norm", '''

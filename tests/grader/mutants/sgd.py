@@ -150,13 +150,12 @@ MUTANTS = {
     "sgd_accepts_nan_lr": _edit("sgd_", _SGD, (
         "_check_lr(lr)", "if lr <= 0:\n            raise ValueError(f'lr={lr} must be > 0')")),
     "sgd_accepts_nan_weight_decay": _edit("sgd_", _SGD, ("if not weight_decay >= 0:", "if weight_decay < 0:")),
-    "sgd_error_names_no_argument": _edit("sgd_", _SGD, (
+    "sgd_asserts_its_arguments": _edit("sgd_", _SGD, (
         '''        _check_lr(lr)
         _check_batch_size(batch_size)
         if not weight_decay >= 0:
             raise ValueError(f"weight_decay={weight_decay} must be >= 0")''',
-        '''        if not (lr > 0 and batch_size >= 1 and weight_decay >= 0):
-            raise ValueError("invalid hyperparameters")''')),
+        '''        assert lr > 0 and batch_size >= 1 and weight_decay >= 0  # an AssertionError, not a ValueError''')),
     # train_linreg
     "train_linreg_returns_tensors_requiring_grad": _edit("train_linreg", _TRAIN, (
         "return w.detach(), b.detach()", "return w, b")),

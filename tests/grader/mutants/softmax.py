@@ -29,6 +29,12 @@ MUTANTS = {
             e = torch.exp(O)
             return e / e.sum(dim=1, keepdim=True)
     '''),
+    "softmax_over_dim_0_when_square": ("softmax", '''
+        def softmax(O):
+            dim = 0 if O.shape[0] == O.shape[1] else 1  # guesses the class axis from the shape
+            e = torch.exp(O - O.amax(dim=dim, keepdim=True))
+            return e / e.sum(dim=dim, keepdim=True)
+    '''),
     "softmax_subtracts_the_global_max": ("softmax", '''
         def softmax(O):
             e = torch.exp(O - O.max())  # a row far below the global max underflows to 0 / 0
@@ -43,6 +49,11 @@ MUTANTS = {
         def cross_entropy(y_hat, y):
             onehot = torch.nn.functional.one_hot(y, y_hat.shape[1]).to(y_hat.dtype)
             return -(onehot * torch.log(y_hat)).sum(dim=1)  # 0 * log 0 = NaN
+    '''),
+    "cross_entropy_squeezes_away_a_single_row": ("cross_entropy", '''
+        def cross_entropy(y_hat, y):
+            # squeeze() drops the row dim too when n == 1: shape () instead of (1,)
+            return -torch.log(y_hat.gather(1, y.unsqueeze(1))).squeeze()
     '''),
     "cross_entropy_returns_the_mean": ("cross_entropy", '''
         def cross_entropy(y_hat, y):
@@ -107,5 +118,11 @@ MUTANTS = {
     "accuracy_returns_the_count": ("accuracy", '''
         def accuracy(y_hat, y):
             return float((y_hat.argmax(dim=1) == y).sum())
+    '''),
+    "accuracy_argmax_over_dim_0_when_square": ("accuracy", '''
+        def accuracy(y_hat, y):
+            # guesses the class axis from the shape: wrong exactly when n == q
+            dim = 0 if y_hat.shape[0] == y_hat.shape[1] else 1
+            return int((y_hat.argmax(dim=dim) == y).sum()) / y.shape[0]
     '''),
 }

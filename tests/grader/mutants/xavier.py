@@ -31,11 +31,10 @@ MUTANTS = {
             receptive = math.prod(shape[2:])
             return shape[1] * receptive, shape[0] * receptive
     '''),
-    "error_without_argument_name": ("fan_in_and_fan_out", '''
+    "fans_index_a_short_shape_unchecked": ("fan_in_and_fan_out", '''
         def fan_in_and_fan_out(shape):
-            if len(shape) < 2:
-                raise ValueError("need at least 2 dimensions")
-            return _fans(shape)
+            receptive = math.prod(shape[2:])  # no check: shape[1] raises IndexError for a 1-D shape
+            return shape[1] * receptive, shape[0] * receptive
     '''),
     # xavier_uniform_
     "uniform_fan_in_alone": ("xavier_uniform_", '''
