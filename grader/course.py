@@ -1,13 +1,15 @@
 """course.yml -> a frozen, validated :class:`Course`.
 
 Errors name the key path, e.g. ``course.yml: topics.2.functions.grad.weight: Input should be a
-valid number``.
+valid number``, one line per problem, every problem at once; YAML syntax errors name the line and
+column, ``course.yml:3:7: mapping values are not allowed here``.
 """
 
 from __future__ import annotations
 
+import difflib
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -137,12 +139,19 @@ def load_course(path: str | Path, *, check_modules: bool = True) -> Course:
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.MarkedYAMLError as exc:
+        raise CourseError(_yaml_problem(path, exc)) from None
     except (OSError, yaml.YAMLError) as exc:
         raise CourseError(f"{path}: cannot read: {str(exc).splitlines()[0]}") from None
+    except UnicodeDecodeError as exc:
+        raise CourseError(f"{path}: cannot read: not UTF-8 text "
+                          f"(byte {exc.start} is {exc.object[exc.start]:#x})") from None
     if not isinstance(data, dict):
         raise CourseError(f"{path}: expected a mapping with keys course, settings, topics")
+    if "root" in data:  # a field of Course, but the folder of course.yml, never read from it
+        raise CourseError(f"{path.name}: root: unknown key root (the course's folder is where course.yml is)")
     try:
-        course = Course(**data, root=path.resolve().parent)
+        course = Course.model_validate({**data, "root": path.resolve().parent})
     except ValidationError as exc:
         raise CourseError(_one_line(path.name, exc)) from None
     if check_modules:
@@ -150,21 +159,74 @@ def load_course(path: str | Path, *, check_modules: bool = True) -> Course:
     return course
 
 
+def _yaml_problem(path: Path, exc: yaml.MarkedYAMLError) -> str:
+    """``course.yml:LINE:COL: <problem> (<context> at line L)``: YAML's own message, on one line,
+    with 1-based line and column, where YAML's marks count from 0."""
+    mark = exc.problem_mark or exc.context_mark
+    where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
+    problem = exc.problem or exc.context or "invalid YAML"
+    context = ""
+    if exc.problem and exc.context:
+        at = f" at line {exc.context_mark.line + 1}" if exc.context_mark else ""
+        context = f" ({exc.context}{at})"
+    return f"{where}: {problem}{context}"
+
+
 def _one_line(name: str, exc: ValidationError) -> str:
-    """``<name>: <key path>: <what was expected> (got <value>)`` for the first error of ``exc``."""
-    err = exc.errors()[0]
-    where = ".".join(str(part) for part in err["loc"]) or "(top level)"
-    got = f" (got {err['input']!r})" if isinstance(err.get("input"), (str, int, float)) else ""
-    return f"{name}: {where}: {err['msg']}{got}"
+    """Every error of ``exc``, one line each: ``<name>: <key path>: <what was expected> (got <value>)``;
+    an unknown key says which known key it may have meant."""
+    errors = exc.errors()
+    # pydantic also reports a tuple as too short when only its items failed: noise beside their errors
+    errors = [e for e in errors if not (e["type"] == "too_short" and any(
+        o["loc"][:len(e["loc"])] == e["loc"] and len(o["loc"]) > len(e["loc"]) for o in errors))]
+    lines = []
+    for err in errors:
+        where = ".".join(str(part) for part in err["loc"]) or "(top level)"
+        if err["type"] == "extra_forbidden":
+            lines.append(f"{name}: {where}: {_unknown_key(err['loc'])}")
+            continue
+        got = f" (got {err['input']!r})" if isinstance(err.get("input"), (str, int, float)) else ""
+        lines.append(f"{name}: {where}: {err['msg']}{got}")
+    return "\n".join(lines)
+
+
+def _unknown_key(loc: tuple[str | int, ...]) -> str:
+    """``unknown key max_exampels (did you mean max_examples?)`` for the key at ``loc``."""
+    key = str(loc[-1])
+    known = _keys_at(loc[:-1])
+    close = difflib.get_close_matches(key, known, n=1)
+    hint = f" (did you mean {close[0]}?)" if close else f" (known keys: {', '.join(known)})" if known else ""
+    return f"unknown key {key}{hint}"
+
+
+def _keys_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The keys course.yml allows in the mapping at ``loc`` (e.g. ``("topics", 0)``: a Topic's)."""
+    model: type[BaseModel] | None = Course
+    for part in loc:
+        if model is not None:  # a field name: step into its type
+            if str(part) not in model.model_fields:
+                return []
+            annotation = model.model_fields[str(part)].annotation
+            model = annotation if isinstance(annotation, type) and issubclass(annotation, BaseModel) else None
+            container = None if model is not None else annotation
+        else:  # an index or a key of a tuple or dict of models: step into the item's model
+            items = [a for a in get_args(container) if isinstance(a, type) and issubclass(a, BaseModel)]
+            if not items:
+                return []
+            model = items[0]
+    if model is None:
+        return []
+    return [name for name, field in model.model_fields.items() if not field.exclude]
 
 
 def _check_modules(course: Course, name: str) -> None:
-    for i, topic in enumerate(course.topics):
-        for folder in ("exercises", "solutions"):
-            if folder == "solutions" and not (course.root / folder).is_dir():
-                continue  # a student bundle ships no solutions
-            if not (course.root / folder / f"{topic.id}.py").is_file():
-                raise CourseError(f"{name}: topics.{i}.id: no module {folder}/{topic.id}.py for topic {topic.id!r}")
+    missing = [f"{name}: topics.{i}.id: no module {folder}/{topic.id}.py for topic {topic.id!r}"
+               for i, topic in enumerate(course.topics) for folder in ("exercises", "solutions")
+               # a student bundle ships no solutions
+               if (folder == "exercises" or (course.root / folder).is_dir())
+               and not (course.root / folder / f"{topic.id}.py").is_file()]
+    if missing:
+        raise CourseError("\n".join(missing))
 
 
 def find_course(path: str | Path | None = None) -> Course:

@@ -25,7 +25,8 @@ def resolve_device(name: str) -> str:
     this machine has it, else cpu.
 
     Raises:
-        DeviceError: cuda where this machine has none, or not a torch device.
+        DeviceError: cuda where this machine has none, cuda:N where it has N or fewer, or not a
+            torch device.
     """
     if name == "cpu":  # needs no torch: a regrade that finds everything cached never imports it
         return name
@@ -36,9 +37,14 @@ def resolve_device(name: str) -> str:
     if name.startswith("cuda") and not torch.cuda.is_available():
         raise DeviceError(f"--device {name}: CUDA is not available on this machine (try --device cpu)")
     try:
-        return str(torch.device(name))
+        device = torch.device(name)
     except RuntimeError:
-        raise DeviceError(f"--device {name}: not a torch device (cpu, cuda or auto)") from None
+        raise DeviceError(f"--device {name}: not a torch device (cpu, cuda, cuda:N or auto)") from None
+    count = torch.cuda.device_count()
+    if device.type == "cuda" and device.index is not None and device.index >= count:
+        has = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"
+        raise DeviceError(f"--device {name}: no such CUDA device (this machine has {has})")
+    return str(device)
 
 
 def choose_sandbox(unsafe: bool = False) -> Sandbox:

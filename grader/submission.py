@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import importlib.util
 import sys
+import traceback
 from pathlib import Path
 from types import ModuleType
 
-__all__ = ["import_topic"]
+__all__ = ["import_failure", "import_topic"]
 
 
 def import_topic(path: Path) -> ModuleType:
@@ -29,3 +30,21 @@ def import_topic(path: Path) -> ModuleType:
     sys.modules[name] = module  # dataclasses and pickling look a module up by name
     spec.loader.exec_module(module)
     return module
+
+
+def import_failure(path: Path, exc: BaseException, shown: str | None = None) -> str:
+    """One line saying why importing ``path`` raised ``exc``, at the line of ``path`` it comes from.
+
+    ``solutions/softmax.py:12: SyntaxError: invalid syntax``; an exception raised deeper (in a
+    module that ``path`` imports, or a function it calls at import) is placed at the line of
+    ``path`` that led there. ``shown`` is how the file is named (default: ``path`` as given).
+    """
+    shown = shown or str(path)
+    if isinstance(exc, SyntaxError) and exc.filename and Path(exc.filename).resolve() == path.resolve():
+        line, what = exc.lineno, exc.msg  # str(SyntaxError) repeats the file and line; msg does not
+    else:
+        frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).resolve() == path.resolve()]
+        line, what = (frames[-1].lineno if frames else None), str(exc)
+    where = f"{shown}:{line}" if line else shown
+    first = what.strip().splitlines()[0] if what and what.strip() else ""
+    return f"{where}: {type(exc).__name__}: {first}" if first else f"{where}: {type(exc).__name__}"

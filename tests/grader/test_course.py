@@ -27,7 +27,14 @@ def test_the_course_loads_with_its_points():
 
 
 @pytest.mark.parametrize(("change", "message"), [
-    (lambda d: d["settings"].update(max_exampels=3), r"settings\.max_exampels: Extra inputs"),
+    (lambda d: d["settings"].update(max_exampels=3),
+     r"settings\.max_exampels: unknown key max_exampels \(did you mean max_examples\?\)$"),
+    (lambda d: d["topics"][2]["functions"]["grad"].update(wieght=2),
+     r"topics\.2\.functions\.grad\.wieght: unknown key wieght \(did you mean weight\?\)$"),
+    (lambda d: d.update(topix=[]), r": topix: unknown key topix \(did you mean topics\?\)$"),
+    (lambda d: d.update(zzz=1), r": zzz: unknown key zzz \(known keys: course, settings, topics\)$"),
+    (lambda d: d.update(root="/elsewhere"), r": root: unknown key root"),
+    (lambda d: d.update({1: 2}), r": 1: Keys should be strings"),
     (lambda d: d["settings"].update(call_timeout_s="soon"), r"settings\.call_timeout_s: Input should be a valid number"),
     (lambda d: d["topics"][2]["functions"]["grad"].update(weight=-1), r"topics\.2\.functions\.grad\.weight"),
     (lambda d: d["topics"][0].pop("points"), r"topics\.0\.points: Field required"),
@@ -42,10 +49,68 @@ def test_wrong_key_or_type_is_one_line_naming_the_key(tmp_path, change, message)
     assert "\n" not in str(info.value)
 
 
+def test_every_problem_is_reported_one_line_each_with_its_key(tmp_path):
+    def change(d):
+        d["settings"]["max_exampels"] = d["settings"].pop("max_examples")
+        d["settings"]["call_timeout_s"] = "soon"
+        d["topics"][0].pop("points")
+        d["topics"][3]["functions"]["linreg"]["wieght"] = 1
+
+    with pytest.raises(CourseError) as info:
+        load_course(write_course(tmp_path, change))
+    assert str(info.value).splitlines() == [
+        "course.yml: settings.call_timeout_s: Input should be a valid number, unable to parse string as a number "
+        "(got 'soon')",
+        "course.yml: settings.max_exampels: unknown key max_exampels (did you mean max_examples?)",
+        "course.yml: topics.0.points: Field required",
+        "course.yml: topics.3.functions.linreg.wieght: unknown key wieght (did you mean weight?)",
+    ]
+
+
+def test_a_failing_topic_of_a_one_topic_course_is_one_error_not_two(tmp_path):
+    """pydantic also calls the tuple of topics too short when its only topic fails: noise."""
+    def change(d):
+        d["topics"] = d["topics"][:1]
+        d["topics"][0]["pionts"] = d["topics"][0].pop("points")
+
+    with pytest.raises(CourseError) as info:
+        load_course(write_course(tmp_path, change))
+    assert str(info.value).splitlines() == ["course.yml: topics.0.points: Field required",
+                                            "course.yml: topics.0.pionts: unknown key pionts (did you mean points?)"]
+
+
+@pytest.mark.parametrize(("bad_line", "problem"), [
+    ("  max_examples: 3: 4", "mapping values are not allowed here"),
+    ("  seed: [1, 2", "expected ',' or ']', but got '<stream end>' (while parsing a flow sequence at line {line})"),
+])
+def test_a_yaml_syntax_error_names_its_line_and_column(tmp_path, bad_line, problem):
+    lines = (COURSE_ROOT / "course.yml").read_text(encoding="utf-8").splitlines()
+    at = lines.index("settings:") + 1  # 0-based index of the first line under settings
+    path = tmp_path / "course.yml"
+    if "[" in bad_line:  # an unclosed list is found where the file ends
+        path.write_text("\n".join(lines[:at] + [bad_line]) + "\n", encoding="utf-8")
+        line, column = at + 2, 1
+    else:
+        path.write_text("\n".join(lines[:at] + [bad_line] + lines[at:]) + "\n", encoding="utf-8")
+        line, column = at + 1, bad_line.index(": 4") + 1
+    with pytest.raises(CourseError) as info:
+        load_course(path)
+    assert str(info.value) == f"{path}:{line}:{column}: {problem.format(line=at + 1)}"
+
+
+def test_a_course_file_that_is_not_utf8_is_one_line(tmp_path):
+    path = tmp_path / "course.yml"
+    path.write_bytes(b"course: caf\xe9\n")  # byte 11 is the Latin-1 é
+    with pytest.raises(CourseError, match=r"course\.yml: cannot read: not UTF-8 text \(byte 11 is 0xe9\)$"):
+        load_course(path)
+
+
 def test_topic_without_module_is_named(tmp_path):
     path = write_course(tmp_path, lambda d: None)
-    with pytest.raises(CourseError, match=r"topics\.0\.id: no module exercises/norms\.py"):
+    with pytest.raises(CourseError, match=r"topics\.0\.id: no module exercises/norms\.py") as info:
         load_course(path)
+    assert len(str(info.value).splitlines()) == len(load_course(COURSE_ROOT / "course.yml").topics), \
+        "every topic's missing module is named, not the first only"
 
 
 def test_missing_course_file_is_a_course_error(tmp_path):
