@@ -5,6 +5,7 @@
     ├── SubmissionsError         the submissions folder is missing or unreadable
     ├── DeviceError              the requested torch device is not available
     ├── SandboxError             no sandbox to grade untrusted code in, and no --unsafe
+    ├── ZygoteError              the process that forks the workers did not start or stopped answering
     ├── SchedulerError           the Dask cluster of --scheduler cannot grade (unreachable, unlike this machine)
     ├── ReleaseError             the student bundle cannot be written (--out, no source checkout)
     └── WritebackError           scores cannot go back into an nbgrader gradebook
@@ -29,6 +30,12 @@ class DeviceError(DlgradeError):
 
 class SandboxError(DlgradeError):
     """This machine offers no filesystem sandbox and the instructor did not pass ``--unsafe``."""
+
+
+class ZygoteError(DlgradeError):
+    """The worker zygote (``python -m grader.isolation.zygote``, the warm process every worker is
+    forked from) failed to start or ended while the grader needed it; the message ends with the
+    last line it wrote to stderr (the culprit: a module it could not import, bubblewrap's error)."""
 
 
 class SchedulerError(DlgradeError):

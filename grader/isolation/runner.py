@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+from grader.errors import ZygoteError
 from grader.isolation.arguments import apply_changes, mutated_arguments
 from grader.isolation.sandbox import Sandbox, detect
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
@@ -87,12 +88,16 @@ class Worker:
             that function's tests call (:meth:`RemoteSubmission._begin_test`).
         watched: every pattern of the course: what the zygote's tripwire wraps, once for all
             topics (default: those of ``banned``).
+        seed: the seed of every global RNG in the worker (``random``, NumPy, torch; see
+            :func:`grader.isolation.worker.seed_rngs`) while it imports the submission;
+            :meth:`RemoteSubmission._begin_test` sets each test's, which a (re)started worker
+            imports with and the next call carries.
     """
 
     def __init__(self, path: Path, course_root: Path, limits: Limits, sandbox: Sandbox | None = None,
                  device: str = "cpu", banned: Mapping[str, Sequence[str]] | None = None,
-                 watched: Collection[str] = ()) -> None:
-        self.path, self.course_root, self.limits = path.resolve(), course_root, limits
+                 watched: Collection[str] = (), seed: int = 0) -> None:
+        self.path, self.course_root, self.limits, self.seed = path.resolve(), course_root, limits, seed
         self.banned = {f: list(p) for f, p in (banned or {}).items()}
         self.watched = frozenset(watched) | {p for patterns in self.banned.values() for p in patterns}
         self.device = "cuda" if device.startswith("cuda") else "cpu"
@@ -102,19 +107,29 @@ class Worker:
         self.public: list[str] = []
         self.function: str | None = None  # whose tests are calling: the worker watches its bans
         self.banned_calls: dict[str, set[str]] = {}
+        self.reseed = False  # the next call carries ``seed``: a new test began, or a new process
         self._objects: dict[int, RemoteObject] = {}
         self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=scratch_base())
 
     def start(self) -> ImportFailure | None:
-        """Start the process and import the submission; an ImportFailure if that failed."""
+        """Start the process and import the submission; an ImportFailure if that failed.
+
+        Raises:
+            ZygoteError: no worker process can be started (:mod:`grader.isolation.zygote`).
+        """
         self.stop()
         request = {"path": self._copy_submission(), "scratch": self._scratch.name, "sandbox": self.sandbox.layers,
                    "readable": readable((self.course_root, self.path.parent.parent), self.device), "limits": asdict(self.limits),
-                   "banned": self.banned}
+                   "banned": self.banned, "seed": self.seed}
         parent, child = socket.socketpair()
-        self.pid = zygote_for(self.course_root, self.sandbox, self.device, self.watched).spawn(child, request)
-        child.close()
-        self.sock, self._objects = parent, {}
+        with child:
+            try:
+                self.pid = self._spawn(child, request)
+            except ZygoteError:
+                parent.close()
+                raise
+        # Restarted within a test, the worker's RNGs start the test afresh at its next call.
+        self.sock, self._objects, self.reseed = parent, {}, True
         try:
             header, _ = self._recv(time.monotonic() + self.limits.import_timeout_s)
         except CallTimeout:
@@ -128,6 +143,13 @@ class Worker:
             return ImportFailure("import_error", str(error.get("trace") or error.get("message", "import failed")))
         self.public = [str(n) for n in header.get("public", [])]
         return None
+
+    def _spawn(self, child: socket.socket, request: dict) -> int:
+        zygote = zygote_for(self.course_root, self.sandbox, self.device, self.watched)
+        try:
+            return zygote.spawn(child, request)
+        except ZygoteError:  # it ended (a submission may kill it): ask a fresh one, once
+            return zygote_for(self.course_root, self.sandbox, self.device, self.watched).spawn(child, request)
 
     def _copy_submission(self) -> str:
         """Copy the submission into ``scratch/src`` (read only) and make ``scratch/work``."""
@@ -170,6 +192,8 @@ class Worker:
         call_args = [list(args), dict(kwargs)]
         header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
                       rng=rng_record(encoder), function=self.function)
+        if self.reseed:  # on the call's own frame: a new test costs no round trip of its own
+            header["seed"], self.reseed = self.seed, False
         deadline = time.monotonic() + self.limits.call_timeout_s
         try:
             send_frame(self.sock, header, encoder.buffers)
@@ -288,11 +312,15 @@ class RemoteSubmission:
         self._worker, self._topic = worker, topic
         self._failed: dict[str, BaseException] = {}
 
-    def _begin_test(self, function: str | None = None) -> None:
+    def _begin_test(self, function: str | None = None, seed: int | None = None) -> None:
         """Forget which functions hung or crashed: each test gives them a fresh chance.
-        Calls from now on are made for ``function``'s tests: its banned calls are watched."""
+        Calls from now on are made for ``function``'s tests: its banned calls are watched.
+        With ``seed``, the worker seeds its global RNGs (``random``, NumPy, torch) with it when
+        the test's first call reaches it, as the engine seeds torch here."""
         self._failed.clear()
         self._worker.function = function
+        if seed is not None:
+            self._worker.seed, self._worker.reseed = seed, True
 
     def _banned_calls(self) -> dict[str, list[str]]:
         """``{function: [banned API names]}`` the worker saw called while that function's tests ran."""

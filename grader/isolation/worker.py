@@ -1,14 +1,18 @@
 """The worker: imports one submission module and executes the grader's calls on it.
 
-Forked from :mod:`grader.isolation.zygote` into its sandbox. FD is a connected socket inherited from the grader. The worker answers one frame per request:
-``call`` (a public name, a handle or a handle's attribute, with arguments), ``getattr``; while a
-call runs it may send ``callback`` requests for the grader's functions and wait for their
-results. Everything the submission returns leaves as data (see :mod:`grader.isolation.wire`);
-what cannot, stays here behind a handle. Nothing here is trusted by the grader.
+Forked from :mod:`grader.isolation.zygote` into its sandbox. FD is a connected socket inherited
+from the grader. The worker answers one frame per request: ``call`` (a public name, a handle or
+a handle's attribute, with arguments), ``getattr``; while a call runs it may send ``callback``
+requests for the grader's functions and wait for their results. A request whose header carries
+``seed`` first seeds every global RNG a submission can reach (:func:`seed_rngs`): the grader
+sends one with the first call of each test. Everything the submission returns leaves as data
+(see :mod:`grader.isolation.wire`); what cannot, stays here behind a handle. Nothing here is
+trusted by the grader.
 """
 
 from __future__ import annotations
 
+import random
 import socket
 import traceback
 from collections.abc import Mapping, Sequence
@@ -23,6 +27,11 @@ from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, rest
 from grader.isolation.tripwire import Tripwire
 from grader.submission import import_topic
 from grader.testing import NamedFunction
+
+try:  # torch imports NumPy where it is installed, so the zygote has it before any fork
+    import numpy
+except ImportError:  # optional for torch: a submission without NumPy has no NumPy RNG to seed
+    numpy = None
 
 
 class Worker:
@@ -45,6 +54,8 @@ class Worker:
         decoder = Decoder(buffers, handle=self._local)
         args = decoder.decode(header.get("args", {"t": "list", "v": []}))
         kwargs = decoder.decode(header.get("kwargs", {"t": "dict", "v": {}}))
+        if header.get("seed") is not None:  # a new test; torch's state is then the grader's, as for any call
+            seed_rngs(int(header["seed"]))
         restore_rng(decoder, header.get("rng") or {})
         patterns = self.banned.get(str(header.get("function")), ())
         watch = self.tripwire.watch(patterns) if self.tripwire and patterns else nullcontext([])
@@ -122,6 +133,25 @@ def _paths(args: Any, prefix: tuple = ()) -> dict[int, list]:
 _PATH = ""  # the submission's file: its frames are the student's own, the rest are ours
 
 
+def seed_rngs(seed: int) -> None:
+    """Seed every global RNG a submission can reach with ``seed``: Python's ``random``, NumPy's
+    legacy global RNG (``numpy.random.seed``, where NumPy is installed), torch's CPU generator and
+    every CUDA device's (lazily, where CUDA is not initialised yet).
+
+    Called in a worker before it imports the submission and at the start of each test, and in a
+    notebook's kernel before each test, so that a submission drawing from them (d2l's
+    ``random.shuffle``) behaves the same on every run and under any ``--jobs``. ``seed`` is any
+    int (NumPy gets it modulo 2**32, the range it accepts). About 60 µs on an idle core, most of it
+    torch's bookkeeping of a CUDA seed to apply when CUDA initialises.
+    """
+    random.seed(seed)
+    if numpy is not None:
+        numpy.random.seed(seed % 2**32)
+    # Not torch.manual_seed: it also seeds MPS, XPU and custom devices, four times the cost.
+    torch.random.default_generator.manual_seed(seed)
+    torch.cuda.manual_seed_all(seed)
+
+
 def limit_gpu_memory(mb: int) -> None:
     """Cap torch's CUDA allocator in this worker at ``mb`` MiB of the current device's memory.
 
@@ -152,16 +182,19 @@ def trust_named_functions(tripwire: Tripwire) -> None:
 
 
 def serve(sock: socket.socket, path: str, banned: Mapping[str, Sequence[str]] | None = None,
-          tripwire: Tripwire | None = None) -> None:
+          tripwire: Tripwire | None = None, seed: int = 0) -> None:
     """Import the submission at ``path`` and answer the grader on ``sock`` until it hangs up.
 
     Args:
         banned: ``{public function: banned call patterns}``; while a call made for a function's
             tests runs, ``tripwire`` records the banned calls it makes and the reply lists them.
+        seed: the global RNGs' seed while the submission is imported (:func:`seed_rngs`): what
+            its module-level code draws is the same on every run, whatever the zygote's state.
     """
     global _PATH
     _PATH = path
     torch.set_num_threads(1)
+    seed_rngs(seed)
     try:
         module = import_topic(Path(path))
     except BaseException as exc:

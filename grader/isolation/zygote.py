@@ -9,8 +9,10 @@ calls of ``watch`` (:mod:`grader.isolation.tripwire`), installed once for every 
 (torch limited to one thread, no CUDA initialised: CUDA must be initialised after the fork, and
 OpenMP threads do not survive one). Each request on the control socket FD carries the worker's
 connected socket (SCM_RIGHTS) and a JSON ``{"op": "spawn", "path", "scratch", "sandbox",
-"readable", "limits"}``; the reply is the child's pid. The child starts a new session and
-confines itself (:func:`grader.isolation.sandbox.confine`) before it imports the submission.
+"readable", "limits", "banned", "seed"}``; the reply is the child's pid. The child starts a new
+session and confines itself (:func:`grader.isolation.sandbox.confine`), then seeds its global
+RNGs with ``seed`` (they are the zygote's, the same for every child and new on every run) before
+it imports the submission.
 ``{"op": "status", "pid"}`` answers how a child ended (its wait status), or null while it runs:
 the grader is not its parent and cannot wait for it. :class:`Zygote` is the grading process's
 side: it starts the zygote and asks it for workers.
@@ -35,6 +37,7 @@ from pathlib import Path
 
 import torch
 
+from grader.errors import ZygoteError
 from grader.isolation import worker
 from grader.isolation.sandbox import Sandbox, bwrap_prefix, confine, readable_paths
 from grader.isolation.tripwire import Tripwire
@@ -43,6 +46,7 @@ from grader.isolation.wire import send_frame
 __all__ = ["TRUSTED_MODULES", "Zygote", "readable", "scratch_base", "zygote_for"]
 
 _PACKAGE_ROOT = Path(__file__).resolve().parents[2]  # the folder holding `grader`
+_MODULE = "grader.isolation.zygote"  # what the grading process runs: python -m _MODULE
 # The course's modules whose functions tests hand to a submission (grader.testing.NamedFunction):
 # imported by the zygote, the only ones a worker's reply may name.
 TRUSTED_MODULES = frozenset({"tests.functions"})
@@ -86,7 +90,7 @@ def _spawn(control: socket.socket, request: dict, fd: int) -> int:
             send_frame(sock, {"ok": False, "sandbox": True,
                               "error": {"type": "OSError", "name": "OSError", "message": str(exc)}}, [])
         else:
-            worker.serve(sock, request["path"], request.get("banned") or {}, _tripwire)
+            worker.serve(sock, request["path"], request.get("banned") or {}, _tripwire, int(request.get("seed", 0)))
     finally:
         os._exit(0)
 
@@ -128,7 +132,8 @@ class Zygote:
 
     It gets only the environment variables Python, torch and CUDA need (no secrets, no
     DLGRADE_*); with bubblewrap it runs in a mount namespace that holds no course files but the
-    trusted modules it imports before any worker is forked.
+    trusted modules it imports before any worker is forked. What it writes to stderr goes to a
+    temporary file, whose last line a :class:`~grader.errors.ZygoteError` quotes.
 
     Args:
         course_root: folder holding the course's trusted modules (``tests/functions.py``).
@@ -137,7 +142,7 @@ class Zygote:
         watched: the banned-call patterns its tripwire wraps, for every worker.
 
     Raises:
-        RuntimeError: the zygote did not start (its error went to this process's stderr).
+        ZygoteError: the zygote did not start.
     """
 
     def __init__(self, course_root: Path, sandbox: Sandbox, device: str, watched: frozenset[str]) -> None:
@@ -148,31 +153,63 @@ class Zygote:
                    PYTHONDONTWRITEBYTECODE="1")
         trusted = [course_root / "tests" / "__init__.py", course_root / "tests" / "functions.py"]
         options = {"trusted": sorted(TRUSTED_MODULES) if trusted[1].is_file() else [], "watch": sorted(watched)}
-        command = [sys.executable, "-m", "grader.isolation.zygote", str(child.fileno()), json.dumps(options)]
+        command = [sys.executable, "-m", _MODULE, str(child.fileno()), json.dumps(options)]
         if "bubblewrap" in sandbox.layers:
             visible = [*readable((course_root,), device), *(str(p) for p in trusted if p.is_file())]
             command = [*bwrap_prefix(visible, scratch_base(), "namespaces" in sandbox.layers), *command]
+        self.stderr = tempfile.TemporaryFile()
         self.proc = subprocess.Popen(command, pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, env=env)
+                                     stdout=subprocess.DEVNULL, stderr=self.stderr, env=env)
         child.close()
         self.replies = self.control.makefile("r")
-        if not self.replies.readline():  # its error went to our stderr
-            raise RuntimeError("the worker zygote (python -m grader.isolation.zygote) failed to start")
+        if not self.replies.readline():
+            raise self._ended("failed to start")
 
     def spawn(self, sock: socket.socket, request: dict) -> int:
-        """Fork a worker that talks on ``sock`` and serves ``request`` (see above); its pid."""
-        socket.send_fds(self.control, [json.dumps(dict(request, op="spawn")).encode()], [sock.fileno()])
-        return int(self.replies.readline())
+        """Fork a worker that talks on ``sock`` and serves ``request`` (see above); its pid.
+
+        Raises:
+            ZygoteError: the zygote has ended (a submission may have killed it); this one is
+                closed, and :func:`zygote_for` starts another.
+        """
+        try:
+            socket.send_fds(self.control, [json.dumps(dict(request, op="spawn")).encode()], [sock.fileno()])
+            reply = self.replies.readline()
+        except OSError:
+            reply = ""
+        if not reply:
+            raise self._ended("stopped answering")
+        return int(reply)
 
     def status(self, pid: int) -> int | None:
-        """The wait status of the ended worker ``pid``, waiting up to a second for it."""
+        """The wait status of the ended worker ``pid``, waiting up to a second for it; None if it
+        has not ended, or if the zygote has (and with it what it knew)."""
         for _ in range(100):
-            self.control.sendall(json.dumps({"op": "status", "pid": pid}).encode())
-            status = json.loads(self.replies.readline())
+            try:
+                self.control.sendall(json.dumps({"op": "status", "pid": pid}).encode())
+                reply = self.replies.readline()
+            except OSError:
+                return None
+            if not reply:
+                return None
+            status = json.loads(reply)
             if status is not None:
                 return status
             time.sleep(0.01)
         return None
+
+    def _ended(self, doing: str) -> ZygoteError:
+        """Close this zygote, which has ended or is ending, and say why in one line."""
+        try:
+            code = self.proc.wait(timeout=1)
+            how = f"exit status {code}" if code >= 0 else f"killed by signal {-code}"
+        except subprocess.TimeoutExpired:
+            how = "still running"
+        self.stderr.seek(max(self.stderr.seek(0, os.SEEK_END) - 65536, 0))
+        lines = self.stderr.read().decode(errors="replace").splitlines()
+        last = next((line.strip() for line in reversed(lines) if line.strip()), "it wrote nothing to stderr")
+        self.close()
+        return ZygoteError(f"the worker zygote (python -m {_MODULE}) {doing} ({how}): {last[:300]}")
 
     def close(self) -> None:
         """Kill the zygote and wait for it."""
@@ -180,6 +217,7 @@ class Zygote:
         self.control.close()
         self.proc.kill()
         self.proc.wait()
+        self.stderr.close()
 
 
 _ENVIRONMENT = {"PATH", "HOME", "LANG", "LANGUAGE", "TZ", "LD_LIBRARY_PATH", "PYTHONHOME"}

@@ -46,6 +46,7 @@ from grader.course import Settings, Topic
 from grader.engine import failed_topic, run_tests
 from grader.isolation.arguments import mutated_arguments
 from grader.isolation.runner import CallTimeout
+from grader.isolation.worker import seed_rngs
 from grader.notebook.cells import HIDDEN_BEGIN, HIDDEN_END, module_source
 from grader.scoring import TestResult, test_points
 from grader.testing import register_profiles
@@ -100,8 +101,16 @@ class LocalSubmission:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s
         self._failed: dict[str, CallTimeout] = {}
 
-    def _begin_test(self) -> None:
+    def _begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+        """Forget which functions timed out: each test gives them a fresh chance. With ``seed``,
+        seed every global RNG the student's code can reach (``random``, NumPy, torch), as a
+        worker does in ``dlgrade grade`` (:func:`grader.isolation.worker.seed_rngs`).
+        ``function``, whose test begins, is taken as a worker's submission takes it
+        (:class:`grader.isolation.runner.RemoteSubmission`); in one process no run-time ban is
+        watched per function."""
         self._failed.clear()
+        if seed is not None:
+            seed_rngs(seed)
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in self._topic.functions or name not in self._namespace:
@@ -232,7 +241,7 @@ class _Notebook:
         torch.set_num_threads(1)  # as in a worker: the same reductions, the same rounding
         try:
             for test in course_tests:  # one at a time: each test gives a function that hung a fresh chance
-                submission._begin_test()
+                submission._begin_test(function, self.settings.seed)
                 outcomes += run_tests([test], submission, torch.device("cpu"), seed=self.settings.seed,
                                       banned=banned)[0]
         finally:

@@ -1,21 +1,39 @@
-"""Workers contain what a submission does: exceptions, exits, crashes, hangs, in-place changes."""
+"""Workers contain what a submission does: exceptions, exits, crashes, hangs, in-place changes;
+each test starts the worker's global RNGs afresh; a worker that cannot be started is one line."""
 
+import random
+import shutil
 import textwrap
 from pathlib import Path
 
+import numpy
 import pytest
 import torch
+from click.testing import CliRunner
 
+from grader.cli import main
+from grader.errors import ZygoteError
+from grader.isolation import runner, zygote
 from grader.isolation.runner import (CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker,
                                      WorkerCrashed)
+from grader.isolation.wire import send_frame
 from tests.functions import function
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 LIMITS = Limits(call_timeout_s=3, import_timeout_s=30, memory_mb=4096)
 
 MODULE = """
-import ctypes, os, sys, time
+import ctypes, os, random, sys, time
+import numpy
 import torch
+
+AT_IMPORT = (random.random(), float(numpy.random.random()), float(torch.rand(1)))
+
+def at_import():
+    return AT_IMPORT
+
+def draws_python():
+    return random.random(), float(numpy.random.random())
 
 def double(x):
     return x * 2
@@ -202,3 +220,81 @@ def test_import_failures_have_a_status(tmp_path, source, status):
     with Worker(write(tmp_path, source), COURSE_ROOT, limits) as worker:
         failure = worker.start()
     assert failure is not None and failure.status == status, failure
+
+
+def _seeded(seed: int) -> tuple[float, float]:
+    """``random.random()`` and ``numpy.random.random()`` right after seeding both with ``seed``."""
+    return random.Random(seed).random(), float(numpy.random.RandomState(seed).random_sample())
+
+
+def test_each_test_seeds_python_and_numpy_in_the_worker_at_its_first_call(submission):
+    submission._begin_test("draws_python", 5)
+    first, second = submission.draws_python(), submission.draws_python()
+    submission._begin_test("draws_python", 5)
+    again = submission.draws_python()
+    submission._begin_test("draws_python", 6)
+    other = submission.draws_python()
+    assert first == again == _seeded(5) and second != first and other == _seeded(6)
+
+
+def test_the_seed_travels_on_the_first_call_of_a_test_without_a_round_trip_of_its_own(submission, monkeypatch):
+    headers = []
+
+    def counted(sock, header, buffers):
+        headers.append(header)
+        send_frame(sock, header, buffers)
+
+    monkeypatch.setattr(runner, "send_frame", counted)
+    submission._begin_test("double", 3)
+    submission.double(torch.ones(1))
+    submission.double(torch.ones(1))
+    assert [h.get("seed") for h in headers] == [3, None]
+
+
+def test_a_worker_imports_under_its_seed_and_a_restarted_one_starts_the_test_afresh(tmp_path):
+    with Worker(write(tmp_path, MODULE), COURSE_ROOT, LIMITS, seed=11) as worker:
+        assert worker.start() is None
+        submission = RemoteSubmission(worker, "topic")
+        torch_draw = float(torch.rand(1, generator=torch.Generator().manual_seed(11)))
+        assert submission.at_import() == (*_seeded(11), torch_draw)
+        submission._begin_test("draws_python", 5)
+        assert submission.draws_python() == _seeded(5)
+        with pytest.raises(WorkerCrashed):
+            submission.hard_exit()
+        assert submission.draws_python() == _seeded(5), "the new process did not start the test's RNGs afresh"
+
+
+class _EndedZygote:
+    """A zygote that has died since :func:`grader.isolation.zygote.zygote_for` last looked."""
+
+    def spawn(self, sock, request):
+        raise ZygoteError("the worker zygote stopped answering (killed by signal 9): it wrote nothing to stderr")
+
+
+def test_a_worker_asks_a_fresh_zygote_once_when_its_zygote_has_ended(tmp_path, monkeypatch):
+    real, asked = zygote.zygote_for, []
+
+    def ended_first(*key):
+        asked.append(key)
+        return _EndedZygote() if len(asked) == 1 else real(*key)
+
+    monkeypatch.setattr(runner, "zygote_for", ended_first)
+    with Worker(write(tmp_path, MODULE), COURSE_ROOT, LIMITS) as worker:
+        assert worker.start() is None and len(asked) == 2
+    monkeypatch.setattr(runner, "zygote_for", lambda *key: _EndedZygote())
+    with Worker(write(tmp_path, MODULE), COURSE_ROOT, LIMITS) as worker, pytest.raises(ZygoteError):
+        worker.start()
+
+
+def test_a_zygote_that_cannot_start_is_one_line_from_the_cli_and_exit_status_1(tmp_path, monkeypatch):
+    monkeypatch.setattr(zygote, "_MODULE", "grader.isolation.no_such_zygote")
+    monkeypatch.setattr(zygote, "_zygotes", {})  # no zygote this process started earlier answers instead
+    (tmp_path / "class" / "alice").mkdir(parents=True)
+    shutil.copyfile(COURSE_ROOT / "solutions" / "norms.py", tmp_path / "class" / "alice" / "norms.py")
+    result = CliRunner().invoke(main, ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--topic",
+                                       "norms", "--jobs", "1", "--quiet", "--course", str(COURSE_ROOT / "course.yml")])
+    assert result.exit_code == 1, result.output
+    [line] = result.output.splitlines()
+    assert line.startswith("Error: the worker zygote (python -m grader.isolation.no_such_zygote) failed to start "
+                           "(exit status 1): "), line
+    assert line.endswith("No module named grader.isolation.no_such_zygote"), line

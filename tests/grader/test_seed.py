@@ -3,16 +3,21 @@
 Without a seed the hidden tests draw exactly the derandomized examples they always drew. With
 one, each hidden test draws from its own stream, fixed by (seed, test name): the same seed grades
 the same, another seed draws other inputs. The seed reaches neither the gradebook nor the
-feedback nor any process a submission can look into.
+feedback nor any process a submission can look into. Every global RNG a submission can reach is
+seeded per test in its worker, so a submission drawing from Python's ``random`` or NumPy grades
+the same, byte for byte, on every run and under any ``--jobs``.
 """
 
+import difflib
 import inspect
 import json
 import os
+import random
 import subprocess
 import sys
 from pathlib import Path
 
+import numpy
 import pytest
 import torch
 import yaml
@@ -21,8 +26,10 @@ from grader.collect import collect_tests, hypothesis_seed
 from grader.course import load_course
 from grader.engine import run_tests
 from grader.grading import grade
+from grader.notebook.kernel import LocalSubmission
 from grader.report import feedback_markdown, gradebook_json
 from solutions import norms as reference
+from tests.grader.courses import ENGINE, course_copy
 from tests.grader.mutants import mutant_source
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -206,3 +213,136 @@ def test_a_submission_cannot_find_the_seed(tmp_path, monkeypatch):
     assert json.loads(gradebook)["seeded"] is True and "spy found: [" in feedback
     for seed in (env_seed, option_seed, course_seed):
         assert seed not in gradebook + feedback + proc.stdout, f"seed {seed} leaked"
+
+
+# d2l's own style: Python's random for the order, NumPy for the initial weights and a mask. The
+# contract asks for torch's RNGs, so these lose points; how they lose them must not change.
+D2L_SGD = '''
+import random
+
+import numpy as np
+import torch
+
+
+def data_iter(batch_size, features, labels, generator=None):
+    if batch_size < 1 or len(features) != len(labels):
+        raise ValueError(f"batch_size={batch_size}, {len(features)} features, {len(labels)} labels")
+    num_examples = len(features)
+    indices = list(range(num_examples))
+    random.shuffle(indices)
+    for i in range(0, num_examples, batch_size):
+        batch_indices = torch.tensor(indices[i: min(i + batch_size, num_examples)], dtype=torch.long)
+        yield features[batch_indices], labels[batch_indices]
+
+
+def linreg(X, w, b):
+    return torch.matmul(X, w) + b
+
+
+def squared_loss(y_hat, y):
+    return (y_hat - y.reshape(y_hat.shape)) ** 2 / 2
+
+
+def sgd_(params, lr, batch_size, weight_decay=0.0):
+    if not lr > 0 or batch_size < 1 or not weight_decay >= 0:
+        raise ValueError(f"lr={lr}, batch_size={batch_size}, weight_decay={weight_decay}")
+    with torch.no_grad():
+        for param in params:
+            if param.grad is not None:
+                param -= lr * (param.grad / batch_size + weight_decay * param)
+                param.grad.zero_()
+
+
+def train_linreg(features, labels, lr=0.03, num_epochs=3, batch_size=10, generator=None):
+    w = torch.tensor(np.random.normal(0, 0.01, (features.shape[1], 1)), dtype=features.dtype,
+                     device=features.device, requires_grad=True)
+    b = torch.zeros(1, dtype=features.dtype, device=features.device, requires_grad=True)
+    for _ in range(num_epochs):
+        for X, y in data_iter(batch_size, features, labels):
+            squared_loss(linreg(X, w, b), y).sum().backward()
+            sgd_([w, b], lr, batch_size)
+    return w.detach(), b.detach()
+'''
+
+D2L_DROPOUT = '''
+import random
+
+import numpy as np
+import torch
+
+
+def dropout_layer(X, dropout, generator=None):
+    if not 0 <= dropout <= 1:
+        raise ValueError(f"dropout={dropout} is not a probability")
+    if dropout == 1:
+        return torch.zeros_like(X)
+    keep = torch.from_numpy(np.asarray(np.random.uniform(size=tuple(X.shape)) >= dropout)).to(X.device)
+    return torch.where(keep, X / (1 - dropout), torch.zeros_like(X))
+
+
+class Dropout(torch.nn.Module):
+    def __init__(self, p=0.5):
+        super().__init__()
+        if not 0 <= p <= 1:
+            raise ValueError(f"p={p} is not a probability")
+        self.p = p
+
+    def forward(self, X):
+        if not self.training or self.p == 0:
+            return X
+        keep = torch.tensor([random.random() >= self.p for _ in range(X.numel())], device=X.device)
+        return torch.where(keep.reshape(X.shape), X / (1 - self.p), torch.zeros_like(X))
+'''
+
+
+def _outputs(out: Path) -> dict[str, bytes]:
+    """Every file ``dlgrade grade`` wrote under ``out`` but its result cache: path -> bytes."""
+    return {str(p.relative_to(out)): p.read_bytes() for p in sorted(out.rglob("*"))
+            if p.is_file() and ".cache" not in p.relative_to(out).parts}
+
+
+def test_a_submission_drawing_from_random_and_numpy_grades_byte_for_byte_alike(tmp_path):
+    """Each worker is forked from a zygote whose ``random`` and NumPy states are new on every run:
+    unseeded, the order data_iter shuffles (and so the failures' messages) changed between runs.
+
+    Two gradings through the CLI: ``--jobs 1``, then ``--jobs 2 --no-cache`` into the same folder
+    (a second run, in other processes, past the first one's cache). Few examples and no shrinking
+    keep it short (the public tests alone show the order data_iter drew); the worker's seeding is
+    the same either way. The time limits are generous: a limit reached on a busy machine would
+    change the outcome, and the RNGs are what this tests.
+    """
+    settings = {**ENGINE, "max_examples": 2, "shrink": False, "call_timeout_s": 30.0, "topic_timeout_s": 600.0}
+    course = course_copy(tmp_path / "course", settings, topics=["sgd", "dropout"])
+    student = tmp_path / "class" / "d2l"
+    student.mkdir(parents=True)
+    (student / "sgd.py").write_text(D2L_SGD, encoding="utf-8")
+    (student / "dropout.py").write_text(D2L_DROPOUT, encoding="utf-8")
+    out, outputs = tmp_path / "grades", []
+    for options in (["--jobs", "1"], ["--jobs", "2", "--no-cache"]):
+        proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(tmp_path / "class"), "--out", str(out),
+                               "--course", str(course), "--quiet", *options],
+                              capture_output=True, text=True, timeout=600)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+        outputs.append(_outputs(out))
+    first, second = outputs
+    assert sorted(first) == ["feedback/d2l.md", "gradebook.csv", "gradebook.json"]
+    topics = json.loads(first["gradebook.json"])["students"][0]["topics"]
+    assert all(t["status"] == "graded" and 0 < t["score"] < t["max_score"] for t in topics), topics
+    changed = [name for name in first if first[name] != second[name]]
+    diff = "\n".join(difflib.unified_diff(first[changed[0]].decode().splitlines(),
+                                          second[changed[0]].decode().splitlines(), lineterm="")) if changed else ""
+    assert not changed, f"{changed} differ between runs:\n{diff[:4000]}"
+
+
+def test_a_notebook_seeds_every_global_rng_before_each_test():
+    """In a notebook the student's code runs in the kernel, which seeds as a worker does."""
+    def l1_norm(*args):
+        return random.random(), float(numpy.random.random()), float(torch.rand(1))
+
+    submission = LocalSubmission({"l1_norm": l1_norm}, NORMS, call_timeout_s=5)
+    submission._begin_test("l1_norm", 4)
+    first, second = submission.l1_norm(), submission.l1_norm()
+    submission._begin_test("l1_norm", 4)
+    seeded = (random.Random(4).random(), float(numpy.random.RandomState(4).random_sample()),
+              float(torch.rand(1, generator=torch.Generator().manual_seed(4))))
+    assert submission.l1_norm() == first == seeded and second != first
