@@ -17,10 +17,10 @@ import torch
 
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
-from grader.errors import CourseError
+from grader.errors import CourseError, SubmissionsError
 from grader.engine import failed_topic, grade_tasks, max_score, run_tests
 from grader.scoring import TopicResult
-from grader.submission import import_topic
+from grader.submission import import_failure, import_topic
 
 __all__ = ["TopicValidation", "check", "validate"]
 
@@ -29,7 +29,14 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
     """Run the public tests of ``topics`` (default: every topic) on the modules in ``folder``.
 
     A missing module is status ``missing``; one that fails to import, ``import_error``.
+
+    Raises:
+        SubmissionsError: ``folder`` does not exist (one error, not every topic ``missing``).
+        CourseError: a topic the course does not have.
     """
+    if not folder.is_dir():
+        raise SubmissionsError(f"exercises folder {str(folder)!r} does not exist (pass --dir with the folder of "
+                               "your <topic>.py files)")
     results = []
     for topic in [course.topic(t) for t in topics] if topics else course.topics:
         start = time.monotonic()
@@ -68,7 +75,9 @@ def validate(course: Course, jobs: int = 1) -> list[TopicValidation]:
     problems: dict[str, list[str]] = {}
     tests: dict[str, list[CourseTest]] = {}
     for topic in course.topics:
-        problems[topic.id] = _api_problems(course, topic)
+        problems[topic.id], imported = _api_problems(course, topic)
+        if not imported:
+            continue  # grading a module that cannot be imported would only repeat why, once per test
         try:
             tests[topic.id] = collect_tests(course, topic)
         except CourseError as exc:
@@ -87,21 +96,29 @@ def validate(course: Course, jobs: int = 1) -> list[TopicValidation]:
             continue
         reference, stub = graded["solutions", topic.id], graded["exercises", topic.id]
         found = [f"{topic.id}: reference fails {t.name}: {t.message.splitlines()[0] if t.message else ''}"
-                 for t in reference.tests if not t.passed]
-        found += [f"{topic.id}: stub passes {t.name}" for t in stub.tests if t.passed]
+                 for t in reference.tests if not t.passed or t.grader_error]  # a broken test passes as a grader error
+        found += [f"{topic.id}: stub passes {t.name}" for t in stub.tests if t.passed and not t.grader_error]
         results.append(TopicValidation(topic.id, topic.points, reference.score, stub.score, len(tests[topic.id]),
                                        tuple(problems[topic.id] + found)))
     return results
 
 
-def _api_problems(course: Course, topic: Topic) -> list[str]:
-    problems = []
+def _api_problems(course: Course, topic: Topic) -> tuple[list[str], bool]:
+    """Where the stub's or the reference's public names differ from course.yml's functions, and
+    whether both modules import (a failure is a problem: ``solutions/<id>.py:LINE: SyntaxError: ...``)."""
+    problems, imported = [], True
     for folder in ("exercises", "solutions"):
-        module = import_topic(course.root / folder / f"{topic.id}.py")
+        path = course.root / folder / f"{topic.id}.py"
+        try:
+            module = import_topic(path)
+        except (Exception, SystemExit) as exc:  # the course's own module; sys.exit() at import included
+            problems.append(import_failure(path, exc, f"{folder}/{topic.id}.py"))
+            imported = False
+            continue
         defined = {name for name, obj in vars(module).items()
                    if not name.startswith("_") and (inspect.isfunction(obj) or inspect.isclass(obj))
                    and obj.__module__ == module.__name__}
         if defined != set(topic.functions):
             problems.append(f"{folder}/{topic.id}.py defines {sorted(defined)}, course.yml lists "
                             f"{sorted(topic.functions)}")
-    return problems
+    return problems, imported

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 from pathlib import Path
 
@@ -13,9 +14,9 @@ from rich.console import Console
 from grader.cache import ResultCache
 from grader.course import find_course
 from grader.errors import DlgradeError
-from grader.grading import grade, student_folders
+from grader.grading import grade, resolve_device, student_folders
 from grader.progress import reporter
-from grader.report import summary_table, write_report
+from grader.report import grader_errors, summary_table, write_report
 from grader.scoring import TopicResult
 
 console = Console(highlight=False)
@@ -23,14 +24,50 @@ course_option = click.option("--course", "course_file", type=click.Path(dir_okay
                              help="course.yml to use (default: ./course.yml, else the installed course)")
 
 
+class _Device(click.ParamType):
+    """``--device``: ``cpu``, ``cuda``, ``cuda:N`` (N a device index) or ``auto``.
+
+    Only the spelling is checked here; whether the machine that grades has the device is
+    :func:`grader.grading.resolve_device`'s to say (on a Dask cluster, the workers').
+    """
+
+    name = "device"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, str) and re.fullmatch(r"cpu|cuda|cuda:\d+|auto", value):
+            return value
+        self.fail(f"{value!r} is not a device: cpu, cuda, cuda:N (N = 0, 1, ...) or auto", param, ctx)
+
+
+class _FolderToWrite(click.Path):
+    """A folder a command writes (``--out``, ``--cache``): a usage error before any work where it
+    cannot be made, because a file is in its way or a parent is not writable."""
+
+    def __init__(self) -> None:
+        super().__init__(file_okay=False)
+
+    def convert(self, value, param, ctx):
+        value = super().convert(value, param, ctx)
+        existing = Path(value).absolute()
+        while not existing.exists() and existing != existing.parent:  # the nearest part that exists
+            existing = existing.parent
+        if not existing.is_dir():
+            self.fail(f"{str(value)!r} cannot be created: {str(existing)!r} is a file", param, ctx)
+        if not os.access(existing, os.W_OK | os.X_OK):
+            self.fail(f"{str(value)!r} cannot be written: no permission to write in {str(existing)!r}", param, ctx)
+        return value
+
+
 class _Group(click.Group):
-    """Report a DlgradeError as one line and exit status 1, like click's ClickException."""
+    """Report a DlgradeError as one line (one per problem, where it lists several) and exit status 1, like
+    click's ClickException."""
 
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
         except DlgradeError as exc:
-            click.echo(f"Error: {exc}", err=True)
+            for line in str(exc).splitlines() or [""]:  # several problems (course.yml's): each on its own line
+                click.echo(f"Error: {line}", err=True)
             sys.exit(1)
 
 
@@ -77,10 +114,10 @@ def _print_topic(topic: TopicResult) -> None:
 
 @main.command("grade")
 @click.argument("submissions", required=False, type=click.Path(file_okay=False))
-@click.option("--out", default="grades", show_default=True, type=click.Path(file_okay=False),
+@click.option("--out", default="grades", show_default=True, type=_FolderToWrite(),
               help="folder for gradebook.csv, gradebook.json and feedback/")
-@click.option("--device", default="cpu", show_default=True, type=click.Choice(["cpu", "cuda", "auto"]),
-              help="where the tests put their inputs")
+@click.option("--device", default="cpu", show_default=True, type=_Device(),
+              help="where the tests put their inputs: cpu, cuda, cuda:N (the Nth GPU) or auto (cuda if there is one)")
 @click.option("--topic", "topics", multiple=True, help="grade only this topic (repeatable)")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="student-topics graded in parallel [default: usable cores]")
@@ -90,7 +127,7 @@ def _print_topic(topic: TopicResult) -> None:
                    "as a command line is visible to every process")
 @click.option("--unsafe", is_flag=True,
               help="grade even where no sandbox can keep submissions from the course's files (trusted code only)")
-@click.option("--cache", "cache_dir", type=click.Path(file_okay=False),
+@click.option("--cache", "cache_dir", type=_FolderToWrite(),
               help="results of earlier runs, reused when nothing that decides them changed [default: OUT/.cache]")
 @click.option("--no-cache", is_flag=True, help="grade everything again (the cache is still written)")
 @click.option("--scheduler", envvar="DLGRADE_SCHEDULER",
@@ -109,17 +146,21 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
         course = course.with_settings(grading_seed=grading_seed)
     folder = Path(submissions) if submissions else course.root / "examples" / "class"
     chosen = [course.topic(t).id for t in topics] or [t.id for t in course.topics]
+    scheduler = scheduler or course.settings.scheduler
+    if scheduler is None:  # a missing GPU is one line before the progress bar starts (a cluster's workers check)
+        device = resolve_device(device)
     cache = ResultCache(Path(cache_dir) if cache_dir else Path(out) / ".cache")
     with reporter(mode or "progress", console, len(student_folders(folder)), chosen) as on_result:
         report = grade(course, folder, device=device, topics=chosen, jobs=jobs or len(os.sched_getaffinity(0)),
-                       on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache,
-                       scheduler=scheduler or course.settings.scheduler)
+                       on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache, scheduler=scheduler)
     write_report(report, Path(out))
     if mode == "json-lines":
         print(json.dumps({"gradebook": str(Path(out) / "gradebook.json"), "students": len(report.students),
                           "sandbox": report.sandbox}))
     elif mode is None:
         console.print(summary_table(report))
+        for line in grader_errors(report):  # broken tests: their points were given, the instructor must know
+            console.print(line, style="yellow", markup=False, soft_wrap=True)
         console.print(f"sandbox: {report.sandbox}")
         console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
                       f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
@@ -138,8 +179,8 @@ def validate_command(jobs: int | None, course_file: str | None) -> None:
         mark = "[green]✓[/green]" if not r.problems else "[red]✗[/red]"
         console.print(f"{mark} {r.topic}: {r.tests} tests, reference {r.reference:g}/{r.points:g}, "
                       f"stub {r.stub:g}/{r.points:g}")
-        for problem in r.problems:
-            console.print(f"    {problem}", markup=False)
+        for problem in r.problems:  # one line each, however narrow the terminal: a line names its culprit
+            console.print(f"    {problem}", markup=False, soft_wrap=True)
     if any(r.problems for r in results):
         raise DlgradeError(f"{sum(bool(r.problems) for r in results)} topic(s) failed validation")
 
@@ -162,7 +203,7 @@ def nbgrader_group() -> None:
 
 
 @nbgrader_group.command("generate")
-@click.option("--out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", required=True, type=_FolderToWrite(),
               help="nbgrader course root to write (nbgrader_config.py and source/<topic>/<topic>.ipynb)")
 @course_option
 def nbgrader_generate_command(out: str, course_file: str | None) -> None:
@@ -177,7 +218,7 @@ def nbgrader_generate_command(out: str, course_file: str | None) -> None:
 
 @nbgrader_group.command("import")
 @click.argument("submitted", type=click.Path(file_okay=False))
-@click.option("--out", required=True, type=click.Path(file_okay=False),
+@click.option("--out", required=True, type=_FolderToWrite(),
               help="submissions folder to write, one <student>/<topic>.py per notebook, for dlgrade grade")
 @course_option
 def nbgrader_import_command(submitted: str, out: str, course_file: str | None) -> None:

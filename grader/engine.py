@@ -11,13 +11,17 @@ is something to grade.
 from __future__ import annotations
 
 import ast
+import functools
+import importlib.util
 import os
+import sys
 import time
-from collections.abc import Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import torch
@@ -25,14 +29,15 @@ import torch
 from grader.banned import ALWAYS_BANNED, GRADER, LOOPS, BannedCall, find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
+from grader.failures import describe_failure, describe_grader_error, is_students, sanitize, source_lines
 from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
 
-__all__ = ["describe_failure", "failed_topic", "grade_tasks", "grade_topic", "max_score", "run_tests"]
+__all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "run_tests"]
 
-_MESSAGE_LIMIT = 4000
+_NOTES_LIMIT = 4000
 
 
 def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "cpu", jobs: int = 1,
@@ -86,7 +91,7 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
     result = _grade_topic(course, topic, path, device, functions, sandbox)
     notes = path.with_suffix(".notes")
     if notes.is_file():
-        result = replace(result, notes=notes.read_text(encoding="utf-8", errors="replace")[:_MESSAGE_LIMIT].strip())
+        result = replace(result, notes=notes.read_text(encoding="utf-8", errors="replace")[:_NOTES_LIMIT].strip())
     return result
 
 
@@ -111,26 +116,38 @@ def _grade_topic(course: Course, topic: Topic, path: Path, device: str, function
     watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
     with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:
         failure = worker.start()
-        if failure is not None:
-            return failed_topic(topic, tests, failure.status, failure.message)
+        if failure is not None:  # the import's traceback keeps the frames of the student's own file
+            return failed_topic(topic, tests, failure.status, sanitize(failure.message, own_file=path.name))
         outcomes, timed_out = run_tests(tests, RemoteSubmission(worker, topic.id), torch.device(device),
                                         seed=settings.seed, banned=banned,
-                                        deadline=start + settings.topic_timeout_s)
+                                        deadline=start + settings.topic_timeout_s,
+                                        reference=_reference(course, topic))
     message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
     return TopicResult(topic.id, "timeout" if timed_out else "graded", max_score(tests), tuple(outcomes),
                        message, time.monotonic() - start)
 
 
 def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device, *, seed: int,
-              banned: dict[str, list[BannedCall]] | None = None, deadline: float = float("inf")
-              ) -> tuple[list[TestResult], bool]:
+              banned: dict[str, list[BannedCall]] | None = None, deadline: float = float("inf"),
+              reference: Callable[[], Any] | None = None) -> tuple[list[TestResult], bool]:
     """Run ``tests`` against ``submission`` (a module or a RemoteSubmission).
+
+    A test that fails by an assertion, by what the submission raised or did (a hang, a crash) or
+    by ``NotImplementedError`` fails (:func:`grader.failures.is_students`). One whose own code
+    raised anything else (a ``TypeError``, an error in a strategy) is run again in this process
+    on ``reference``'s module: where that fails too, the test is broken, a grader error: it
+    counts as passed, with ``grader_error`` set, so no student loses its points.
+
+    Args:
+        reference: returns the reference solution's module (called once, when first needed);
+            None: nothing to ask, and such a failure is the student's.
 
     Returns:
         The outcomes in order, and whether ``deadline`` (time.monotonic) cut the run short.
     """
     outcomes, timed_out = [], False
     for test in tests:
+        grader_error = False
         if test.function in (banned or {}):
             calls = ", ".join(str(c) for c in banned[test.function])
             why = ("a submission may not touch the grader" if any(c.pattern == GRADER for c in banned[test.function])
@@ -139,8 +156,9 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
         elif time.monotonic() > deadline:
             timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
         else:
-            passed, message = _run_one(test, submission, device, seed)
-        outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message))
+            passed, message, grader_error = _run_one(test, submission, device, seed, reference)
+        outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message,
+                                   grader_error))
     if isinstance(submission, RemoteSubmission):
         outcomes = _charge_banned_calls(outcomes, submission._banned_calls())
     return outcomes, timed_out
@@ -160,38 +178,79 @@ def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]])
     return charged
 
 
-def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int) -> tuple[bool, str]:
-    torch.manual_seed(seed)
-    if device.type == "cuda":
-        torch.cuda.manual_seed_all(seed)
+def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int,
+             reference: Callable[[], Any] | None) -> tuple[bool, str, bool]:
+    """``(passed, message, grader_error)`` of one test (see :func:`run_tests`)."""
+    _seed_torch(device, seed)
     if isinstance(submission, RemoteSubmission):
-        submission._begin_test(test.function)
+        submission._begin_test(test.function, seed)
     fixtures = {"submission": submission, "device": device}
     try:
         test.run(**{name: fixtures[name] for name in test.fixtures})
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # pytest.fail's Failed is a BaseException too
-        return False, describe_failure(exc, test.function)
-    return True, ""
+        own = _submission_file(submission)
+        hidden = source_lines(test.run)
+        if reference is not None and not is_students(exc, own):
+            broken = _fails_on_reference(test, reference, device, seed)
+            if broken is not None:
+                return True, describe_grader_error(broken, test.name, hidden), True
+        return False, describe_failure(exc, test.function, submission_file=own, hidden=hidden), False
+    return True, "", False
 
 
-def describe_failure(exc: BaseException, function: str) -> str:
-    """What a student reads: the failure and Hypothesis's (shrunk) falsifying example."""
-    if isinstance(exc, NotImplementedError):
-        return f"not attempted: {function} raises NotImplementedError"
-    if isinstance(exc, (CallTimeout, WorkerCrashed, SubmissionError)):
-        text = str(exc)
-    elif type(exc).__name__ == "Failed":  # pytest.raises(...) saw no exception
-        text = f"{exc}".replace("DID NOT RAISE", "expected an exception that was not raised:")
-    else:
-        text = f"{type(exc).__name__}: {exc}".rstrip(": ")
-    notes = [n for n in getattr(exc, "__notes__", []) if not n.startswith("Explanation")]
-    return "\n".join([text, *notes])[:_MESSAGE_LIMIT]
+def _seed_torch(device: torch.device, seed: int) -> None:
+    torch.manual_seed(seed)
+    if device.type == "cuda":
+        torch.cuda.manual_seed_all(seed)
+
+
+def _submission_file(submission: Any) -> str | None:
+    """The file of a submission module run in this process (``dlgrade check``); None otherwise."""
+    file = getattr(submission, "__file__", None) if isinstance(submission, ModuleType) else None
+    return file if isinstance(file, str) else None
+
+
+def _fails_on_reference(test: CourseTest, reference: Callable[[], Any], device: torch.device,
+                        seed: int) -> BaseException | None:
+    """What ``test`` raises run here on the reference solution (None: it passes), seeded as
+    :func:`_run_one` seeds, so it draws the examples the submission's run drew first."""
+    _seed_torch(device, seed)
+    try:
+        fixtures = {"submission": reference(), "device": device}
+        test.run(**{name: fixtures[name] for name in test.fixtures})
+    except KeyboardInterrupt:
+        raise
+    except BaseException as exc:  # a reference that cannot be imported is the course's bug too
+        return exc
+    return None
+
+
+def _reference(course: Course, topic: Topic) -> Callable[[], Any] | None:
+    """Imports ``solutions/<topic>.py`` once, on the first call; None where the course has none
+    (a student bundle)."""
+    path = course.root / "solutions" / f"{topic.id}.py"
+    if not path.is_file():
+        return None
+
+    @functools.cache
+    def load() -> Any:
+        # Its own module name: a submission imported in this process (dlgrade check) is submission_<topic>.
+        name = f"dlgrade_reference_{topic.id}"
+        spec = importlib.util.spec_from_file_location(name, path)
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module  # dataclasses and pickling look a module up by name
+        spec.loader.exec_module(module)
+        return module
+
+    return load
 
 
 def failed_topic(topic: Topic, tests: Sequence[CourseTest], status: str, message: str) -> TopicResult:
-    """A topic result with every test failed for one reason (missing, import error, ...)."""
+    """A topic result with every test failed for one reason (missing, import error, ...), its
+    message sanitized (:func:`grader.failures.sanitize`)."""
+    message = sanitize(message)
     outcomes = tuple(TestResult(t.name, t.function, t.visibility, False, round(t.points, 6), message) for t in tests)
     return TopicResult(topic.id, status, max_score(tests), outcomes, message)
 

@@ -24,12 +24,14 @@ from rich.table import Table
 from grader.course import HiddenFeedback
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["atomic_write", "feedback_markdown", "gradebook_json", "gradebook_markdown", "summary_table", "write_report"]
+__all__ = ["GRADER_ERROR_FEEDBACK", "atomic_write", "feedback_markdown", "gradebook_json", "gradebook_markdown",
+           "grader_errors", "summary_table", "write_report"]
 
 
 def gradebook_json(report: Report) -> dict:
     """The gradebook.json document: grader.md's schema, plus each topic's ``message`` (and
-    ``notes`` where it has some), whether a
+    ``notes`` where it has some), ``"grader_error": true`` on a test that broke (its points
+    given, its message the instructor's), whether a
     secret grading seed was used (``seeded``; never the seed) and the ``hidden_feedback`` level."""
     return {
         "course": report.course, "device": report.device, "max_points": report.max_points,
@@ -38,9 +40,17 @@ def gradebook_json(report: Report) -> dict:
             "id": s.id, "total": s.total, "max_points": s.max_points,
             "topics": [{"id": t.id, "score": t.score, "max_score": t.max_score, "status": t.status,
                         "message": t.message, **({"notes": t.notes} if t.notes else {}),
-                        "tests": [asdict(r) for r in t.tests]} for t in s.topics],
+                        "tests": [_test_json(r) for r in t.tests]} for t in s.topics],
         } for s in report.students],
     }
+
+
+def _test_json(test: TestResult) -> dict:
+    """A test's record; ``grader_error`` only where it is true, the schema of every other test unchanged."""
+    record = asdict(test)
+    if not test.grader_error:
+        del record["grader_error"]
+    return record
 
 
 def _csv(report: Report) -> str:
@@ -56,6 +66,9 @@ def _csv(report: Report) -> str:
 def _num(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
+
+# What a student reads of a test that broke (TestResult.grader_error): its points are theirs.
+GRADER_ERROR_FEEDBACK = "not your mistake: the grader failed on this test; your instructor has been told"
 
 _HIDDEN_NOTE = {
     "full": [],
@@ -99,7 +112,9 @@ def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list
             lines.append(f"- {mark} `{function}`: {_num(earned)} / {_num(worth)} points, "
                          f"{passed} of {len(tests)} tests passed")
         for t in tests:
-            if not t.passed:
+            if t.grader_error:
+                lines.append(f"  - {t.visibility} test `{t.name}`: {GRADER_ERROR_FEEDBACK}")
+            elif not t.passed:
                 lines += _failure(t, topic.message, hidden_feedback)
     return lines + [""]
 
@@ -146,6 +161,14 @@ def summary_table(report: Report) -> Table:
                  for t in s.topics]
         table.add_row(s.id, *cells, f"{_num(s.total)} / {_num(s.max_points)}")
     return table
+
+
+def grader_errors(report: Report) -> list[str]:
+    """One line per test that broke while grading a student (``student/topic: grader error: test
+    ... fails on the reference solution too ...``), for the instructor (``dlgrade grade`` prints
+    them under its table); its points were given, not lost."""
+    return [f"{s.id}/{topic.id}: {t.message.splitlines()[0] if t.message else 'grader error: ' + t.name}"
+            for s in report.students for topic in s.topics for t in topic.tests if t.grader_error]
 
 
 def write_report(report: Report, out: Path) -> None:

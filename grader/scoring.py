@@ -19,7 +19,12 @@ STATUSES = ("graded", "missing", "import_error", "timeout", "crashed")
 
 @dataclass(frozen=True)
 class TestResult:
-    """One test's outcome; ``weight`` is its points, ``message`` what failed (empty if passed)."""
+    """One test's outcome; ``weight`` is its points, ``message`` what failed (empty if passed).
+
+    ``grader_error``: the test itself is broken (it fails on the reference solution too); it
+    counts as passed, so the student keeps its points, and ``message`` says what broke, for the
+    instructor (:func:`grader.engine.run_tests`).
+    """
 
     name: str
     function: str
@@ -27,6 +32,7 @@ class TestResult:
     passed: bool
     weight: float
     message: str = ""
+    grader_error: bool = False
 
 
 @dataclass(frozen=True)

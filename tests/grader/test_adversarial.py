@@ -45,6 +45,7 @@ from grader.course import load_course
 from grader.grading import grade
 from grader.report import gradebook_json, write_report
 from grader.scoring import Report, StudentResult, TopicResult
+from tests.grader.leaks import assert_no_leak
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).resolve().parent / "adversarial"
@@ -381,6 +382,14 @@ def _leaks(texts: dict[str, str], secrets: dict[str, str]) -> list[str]:
     found = [f"{name}: holds {line!r} of {where}" for name, text in texts.items()
              for line, where in secrets.items() if line in text]
     return found + [f"{name}: holds $DLGRADE_SEED" for name, text in texts.items() if SECRET_SEED in text]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_feedback_shows_none_of_the_grader_s_internals(run: Run, case: str):
+    """Whatever an attack raises or prints: no traceback, path, hidden test line or Hypothesis name."""
+    for name, text in _feedback(run).items():
+        if Path(name).stem in (f"{case}_attack", f"{case}_twin"):
+            assert_no_leak(text, name)
 
 
 def test_no_output_holds_hidden_tests_references_or_secrets(run: Run):

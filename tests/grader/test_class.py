@@ -1,14 +1,17 @@
 """The sample class grades to the gradebook the README shows, the same on every run."""
 
+import io
 import os
 import re
 from pathlib import Path
 
 import pytest
+from rich.console import Console
 
 from grader.course import load_course
 from grader.grading import grade
-from grader.report import gradebook_markdown
+from grader.report import feedback_markdown, gradebook_markdown, grader_errors, summary_table
+from tests.grader.leaks import assert_no_leak
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 COURSE = load_course(COURSE_ROOT / "course.yml")
@@ -52,3 +55,13 @@ def test_feedback_never_shows_test_source(report):
         for topic in student.topics:
             for t in topic.tests:
                 assert not re.search(r"^\s*(def |@given|@graded|assert )", t.message, re.M), t.message
+
+
+def test_no_feedback_or_summary_shows_the_grader_s_internals(report):
+    for student in report.students:
+        assert_no_leak(feedback_markdown(student, report.hidden_feedback), f"feedback/{student.id}.md")
+        assert_no_leak("\n".join(t.message for topic in student.topics for t in topic.tests),
+                       f"gradebook.json's messages of {student.id}")
+    console = Console(file=io.StringIO(), width=200)
+    console.print(summary_table(report))
+    assert_no_leak(console.file.getvalue() + "\n".join(grader_errors(report)), "dlgrade grade's table")

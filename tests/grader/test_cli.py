@@ -14,6 +14,7 @@ from click.testing import CliRunner
 
 from grader.cli import main
 from tests.grader.courses import course_copy
+from tests.grader.leaks import assert_no_leak
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
 
@@ -69,6 +70,10 @@ def test_grade_writes_the_three_outputs_with_the_schema(small_class, tmp_path):
                                                                      "stub,0,0"]
     feedback = (tmp_path / "feedback" / "stub.md").read_text()
     assert "not attempted" in feedback and "def test_" not in feedback
+    for path in (tmp_path / "feedback").iterdir():
+        assert_no_leak(path.read_text(), f"feedback/{path.name}")
+    # The last lines name the files written, under --out: the instructor's own paths.
+    assert_no_leak(result.output.partition("\nwrote ")[0], "grade's output")
 
 
 @pytest.mark.parametrize(("how", "secret"), [("option", "918273645"), ("environment", "564738291")])
@@ -96,6 +101,8 @@ def test_a_seed_that_is_not_an_integer_is_a_usage_error(small_class):
 @pytest.mark.parametrize(("args", "message"), [
     (("grade", "no/such/folder"), "submissions folder 'no/such/folder' does not exist"),
     (("grade", "--topic", "nonesuch"), "no topic 'nonesuch'"),
+    (("check", "nonesuch"), "no topic 'nonesuch'"),
+    (("check", "--dir", "typo"), "exercises folder 'typo' does not exist"),
     (("check", "--course", "missing.yml"), "course file 'missing.yml' not found"),
 ])
 def test_grader_errors_are_one_line_and_exit_1(args, message):
@@ -104,10 +111,52 @@ def test_grader_errors_are_one_line_and_exit_1(args, message):
     assert result.exit_code == 1 and message in result.output and result.output.count("\n") == 1, result.output
 
 
-@pytest.mark.skipif(torch.cuda.is_available(), reason="checks the error given where CUDA is absent")
-def test_device_cuda_without_cuda_is_a_one_line_error(small_class):
-    result = run("grade", str(small_class), "--device", "cuda")
-    assert result.exit_code == 1 and "CUDA is not available" in result.output
+@pytest.mark.parametrize(("args", "option", "message"), [
+    (("grade", "--device", "gpu"), "--device", "'gpu' is not a device: cpu, cuda, cuda:N"),
+    (("grade", "--device", "cuda:"), "--device", "'cuda:' is not a device"),
+    (("grade", "--device", "cuda:-1"), "--device", "'cuda:-1' is not a device"),
+    (("grade", "--jobs", "0"), "--jobs", "0 is not in the range"),
+    (("validate", "--course", "."), "--course", "is a directory"),
+    (("grade", "--out", "{file}/grades"), "--out", "'{file}/grades' cannot be created: '{file}' is a file"),
+    (("grade", "--cache", "{file}/cache"), "--cache", "'{file}/cache' cannot be created: '{file}' is a file"),
+    (("nbgrader", "import", ".", "--out", "{file}/sub"), "--out", "cannot be created"),
+])
+def test_a_bad_option_is_a_usage_error_naming_it_before_any_work(tmp_path, args, option, message):
+    in_the_way = tmp_path / "a_file"
+    in_the_way.write_text("")
+    args = [a.format(file=in_the_way) for a in args]
+    course = [] if "--course" in args else ["--course", str(COURSE_ROOT / "course.yml")]
+    result = CliRunner().invoke(main, [*args, *course])
+    assert result.exit_code == 2, result.output
+    assert f"Invalid value for '{option}'" in result.output and message.format(file=in_the_way) in result.output
+    assert "Traceback" not in result.output, result.output
+
+
+@pytest.mark.parametrize("device", ["cuda", "cuda:0"])
+def test_device_cuda_without_cuda_is_a_one_line_error(small_class, monkeypatch, device):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    result = run("grade", str(small_class), "--device", device)
+    assert result.exit_code == 1 and result.output == \
+        f"Error: --device {device}: CUDA is not available on this machine (try --device cpu)\n", result.output
+
+
+def test_device_cuda_n_beyond_the_devices_is_a_one_line_error(small_class, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    result = run("grade", str(small_class), "--device", "cuda:2")
+    assert result.exit_code == 1 and result.output == \
+        "Error: --device cuda:2: no such CUDA device (this machine has cuda:0 to cuda:1)\n", result.output
+
+
+def test_device_cuda_n_is_accepted_and_written_to_the_gradebook(tmp_path, monkeypatch):
+    """An empty class: nothing runs on the (pretended) second GPU, but the option is taken."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    (tmp_path / "class").mkdir()
+    result = run("grade", str(tmp_path / "class"), "--out", str(tmp_path / "grades"), "--device", "cuda:1",
+                 "--quiet")
+    assert result.exit_code == 0, result.output
+    assert json.loads((tmp_path / "grades" / "gradebook.json").read_text())["device"] == "cuda:1"
 
 
 def test_check_passes_the_reference_and_shows_failures_of_the_stub():
@@ -115,6 +164,7 @@ def test_check_passes_the_reference_and_shows_failures_of_the_stub():
     assert ok.exit_code == 0 and "public tests passed" in ok.output, ok.output
     stub = run("check", "norms", "--dir", str(COURSE_ROOT / "exercises"))
     assert stub.exit_code == 1 and "not attempted" in stub.output and "l1_norm" in stub.output
+    assert_no_leak(ok.output + stub.output, "check's output")
 
 
 def test_python_dash_m_grader_grades_as_a_subprocess(small_class, tmp_path):
@@ -138,3 +188,33 @@ def test_validate_fails_when_a_function_has_no_test(tmp_path):
     course_yml.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     result = CliRunner().invoke(main, ["validate", "--course", str(course_yml)])
     assert result.exit_code == 1 and "softmax.argmax: no public test" in result.output, result.output
+
+
+@pytest.mark.parametrize(("broken", "error"), [
+    ("def broken(:", "SyntaxError: invalid syntax"),
+    ("_ = {}['missing']", "KeyError: 'missing'"),
+    ("import nonesuch_module_of_dlgrade", "ModuleNotFoundError: No module named 'nonesuch_module_of_dlgrade'"),
+])
+def test_validate_names_the_file_and_line_of_a_reference_that_does_not_import(tmp_path, broken, error):
+    course_yml = course_copy(tmp_path, topics=["softmax"])
+    reference = tmp_path / "solutions" / "softmax.py"
+    lines = reference.read_text(encoding="utf-8").splitlines() + [broken, "X = 1"]
+    reference.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["validate", "--course", str(course_yml)])
+    assert result.exit_code == 1, result.output
+    assert f"    solutions/softmax.py:{len(lines) - 1}: {error}\n" in result.output, result.output
+    assert "Traceback" not in result.output and "reference fails" not in result.output, result.output
+
+
+def test_every_course_yml_problem_is_an_error_line_naming_its_key(tmp_path):
+    course_yml = course_copy(tmp_path, topics=["norms", "softmax"])
+    data = yaml.safe_load(course_yml.read_text(encoding="utf-8"))
+    data["settings"]["max_exampels"] = 3
+    data["topics"][1]["pionts"] = data["topics"][1].pop("points")
+    course_yml.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", "--course", str(course_yml)])
+    assert result.exit_code == 1 and result.output.splitlines() == [
+        "Error: course.yml: settings.max_exampels: unknown key max_exampels (did you mean max_examples?)",
+        "Error: course.yml: topics.1.points: Field required",
+        "Error: course.yml: topics.1.pionts: unknown key pionts (did you mean points?)",
+    ], result.output
