@@ -32,7 +32,8 @@ class Settings(_Frozen):
     """Grading settings: Hypothesis examples, seeds, feedback detail and per-worker limits (s, MiB).
 
     Attributes:
-        seed: torch's global seed, set before every test.
+        seed: the seed of every global RNG a submission can reach (``random``, NumPy, torch),
+            set before its import and before every test.
         grading_seed: secret seed of the examples the hidden tests draw; None keeps them
             derandomized (the same examples on every run). ``dlgrade grade --seed`` and
             ``$DLGRADE_SEED`` override it.

@@ -114,7 +114,7 @@ def _grade_topic(course: Course, topic: Topic, path: Path, device: str, function
                     settings.memory_mb if cuda else 0)
     banned_in = {f: [p for p in topic.banned_in(f) if p != LOOPS] + list(ALWAYS_BANNED) for f in topic.functions}
     watched = {p for t in course.topics for f in t.functions for p in t.banned_in(f) if p != LOOPS}
-    with Worker(path, course.root, limits, sandbox, device, banned_in, watched) as worker:
+    with Worker(path, course.root, limits, sandbox, device, banned_in, watched, settings.seed) as worker:
         failure = worker.start()
         if failure is not None:  # the import's traceback keeps the frames of the student's own file
             return failed_topic(topic, tests, failure.status, sanitize(failure.message, own_file=path.name))
