@@ -12,9 +12,7 @@ from __future__ import annotations
 
 import ast
 import functools
-import importlib.util
 import os
-import sys
 import time
 from collections.abc import Callable, Collection, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -34,6 +32,7 @@ from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Submi
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
+from grader.submission import import_topic
 
 __all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "run_tests"]
 
@@ -236,13 +235,7 @@ def _reference(course: Course, topic: Topic) -> Callable[[], Any] | None:
 
     @functools.cache
     def load() -> Any:
-        # Its own module name: a submission imported in this process (dlgrade check) is submission_<topic>.
-        name = f"dlgrade_reference_{topic.id}"
-        spec = importlib.util.spec_from_file_location(name, path)
-        module = importlib.util.module_from_spec(spec)
-        sys.modules[name] = module  # dataclasses and pickling look a module up by name
-        spec.loader.exec_module(module)
-        return module
+        return import_topic(path, prefix="dlgrade_reference")
 
     return load
 

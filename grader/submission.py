@@ -15,8 +15,12 @@ from types import ModuleType
 __all__ = ["import_failure", "import_topic"]
 
 
-def import_topic(path: Path) -> ModuleType:
-    """Import ``path`` (a ``<topic>.py`` file) as a fresh module named ``submission_<topic>``.
+def import_topic(path: Path, prefix: str = "submission") -> ModuleType:
+    """Import ``path`` (a ``<topic>.py`` file) as a fresh module named ``<prefix>_<topic>``.
+
+    Args:
+        prefix: the module name's prefix; another one keeps two modules of one topic apart
+            (the engine's reference solution beside a submission imported by ``dlgrade check``).
 
     Raises:
         FileNotFoundError: no such file.
@@ -24,7 +28,7 @@ def import_topic(path: Path) -> ModuleType:
     """
     if not path.is_file():
         raise FileNotFoundError(f"no submission file {path}")
-    name = f"submission_{path.stem}"
+    name = f"{prefix}_{path.stem}"
     spec = importlib.util.spec_from_file_location(name, path)
     module = importlib.util.module_from_spec(spec)
     sys.modules[name] = module  # dataclasses and pickling look a module up by name
