@@ -74,7 +74,7 @@ def _floor_topic(course: Course, topic: Topic, tests: list[CourseTest], path: Pa
     submission = _CountingSubmission(vars(module), topic, course.settings.call_timeout_s)
     outcomes = []
     for test in tests:  # one at a time: a function that hung gets a fresh chance in the next test, as in dlgrade
-        submission._begin_test()
+        submission.begin_test()
         outcomes += run_tests([test], submission, torch.device("cpu"), seed=course.settings.seed, banned=banned)[0]
     return round(sum(t.weight for t in outcomes if t.passed), 4)
 

@@ -159,7 +159,7 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
         outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message,
                                    grader_error))
     if isinstance(submission, RemoteSubmission):
-        outcomes = _charge_banned_calls(outcomes, submission._banned_calls())
+        outcomes = _charge_banned_calls(outcomes, submission.banned_calls())
     return outcomes, timed_out
 
 
@@ -182,7 +182,7 @@ def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int,
     """``(passed, message, grader_error)`` of one test (see :func:`run_tests`)."""
     _seed_torch(device, seed)
     if isinstance(submission, RemoteSubmission):
-        submission._begin_test(test.function, seed)
+        submission.begin_test(test.function, seed)
     fixtures = {"submission": submission, "device": device}
     try:
         test.run(**{name: fixtures[name] for name in test.fixtures})

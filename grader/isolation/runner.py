@@ -85,12 +85,12 @@ class Worker:
         sandbox: the layers to confine the worker with (default: all this machine offers).
         device: ``cpu`` or ``cuda...``: CUDA needs the GPU's device files and driver information.
         banned: ``{public function: banned call patterns}`` the worker watches at run time while
-            that function's tests call (:meth:`RemoteSubmission._begin_test`).
+            that function's tests call (:meth:`RemoteSubmission.begin_test`).
         watched: every pattern of the course: what the zygote's tripwire wraps, once for all
             topics (default: those of ``banned``).
         seed: the seed of every global RNG in the worker (``random``, NumPy, torch; see
             :func:`grader.isolation.worker.seed_rngs`) while it imports the submission;
-            :meth:`RemoteSubmission._begin_test` sets each test's, which a (re)started worker
+            :meth:`RemoteSubmission.begin_test` sets each test's, which a (re)started worker
             imports with and the next call carries.
     """
 
@@ -312,7 +312,7 @@ class RemoteSubmission:
         self._worker, self._topic = worker, topic
         self._failed: dict[str, BaseException] = {}
 
-    def _begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
         """Forget which functions hung or crashed: each test gives them a fresh chance.
         Calls from now on are made for ``function``'s tests: its banned calls are watched.
         With ``seed``, the worker seeds its global RNGs (``random``, NumPy, torch) with it when
@@ -322,7 +322,7 @@ class RemoteSubmission:
         if seed is not None:
             self._worker.seed, self._worker.reseed = seed, True
 
-    def _banned_calls(self) -> dict[str, list[str]]:
+    def banned_calls(self) -> dict[str, list[str]]:
         """``{function: [banned API names]}`` the worker saw called while that function's tests ran."""
         return {f: sorted(names) for f, names in self._worker.banned_calls.items()}
 

@@ -101,7 +101,7 @@ class LocalSubmission:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s
         self._failed: dict[str, CallTimeout] = {}
 
-    def _begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
         """Forget which functions timed out: each test gives them a fresh chance. With ``seed``,
         seed every global RNG the student's code can reach (``random``, NumPy, torch), as a
         worker does in ``dlgrade grade`` (:func:`grader.isolation.worker.seed_rngs`).
@@ -236,19 +236,19 @@ class _Notebook:
                        "to import (fix it, then restart the kernel and run all cells)")
             return list(failed_topic(self.topic, course_tests, "import_error", message).tests)
         submission = LocalSubmission(self.shell.user_ns, self.topic, self.settings.call_timeout_s)
-        banned, outcomes = self._banned_calls(), []
+        banned, outcomes = self.banned_calls(), []
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # as in a worker: the same reductions, the same rounding
         try:
             for test in course_tests:  # one at a time: each test gives a function that hung a fresh chance
-                submission._begin_test(function, self.settings.seed)
+                submission.begin_test(function, self.settings.seed)
                 outcomes += run_tests([test], submission, torch.device("cpu"), seed=self.settings.seed,
                                       banned=banned)[0]
         finally:
             torch.set_num_threads(threads)
         return [_with_hint(outcome, self.topic) for outcome in outcomes]
 
-    def _banned_calls(self) -> dict[str, list[BannedCall]]:
+    def banned_calls(self) -> dict[str, list[BannedCall]]:
         """The banned calls the student's cells name, per function, as ``dlgrade grade`` finds them."""
         source, _ = module_source(source for _, source, _ in sorted(self.cells.values()))
         try:

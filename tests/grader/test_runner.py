@@ -168,14 +168,14 @@ def test_crash_fails_the_call_and_a_new_worker_serves_the_next(submission, name)
         getattr(submission, name)()
     with pytest.raises(WorkerCrashed):  # fails fast within the same test
         getattr(submission, name)()
-    submission._begin_test()
+    submission.begin_test()
     assert torch.equal(submission.double(torch.ones(1)), torch.full((1,), 2.0))
 
 
 def test_worker_killed_after_time_limit(submission):
     with pytest.raises(CallTimeout, match="3 s"):
         submission.hangs()
-    submission._begin_test()
+    submission.begin_test()
     assert torch.equal(submission.double(torch.ones(1)), torch.full((1,), 2.0))
 
 
@@ -228,11 +228,11 @@ def _seeded(seed: int) -> tuple[float, float]:
 
 
 def test_each_test_seeds_python_and_numpy_in_the_worker_at_its_first_call(submission):
-    submission._begin_test("draws_python", 5)
+    submission.begin_test("draws_python", 5)
     first, second = submission.draws_python(), submission.draws_python()
-    submission._begin_test("draws_python", 5)
+    submission.begin_test("draws_python", 5)
     again = submission.draws_python()
-    submission._begin_test("draws_python", 6)
+    submission.begin_test("draws_python", 6)
     other = submission.draws_python()
     assert first == again == _seeded(5) and second != first and other == _seeded(6)
 
@@ -245,7 +245,7 @@ def test_the_seed_travels_on_the_first_call_of_a_test_without_a_round_trip_of_it
         send_frame(sock, header, buffers)
 
     monkeypatch.setattr(runner, "send_frame", counted)
-    submission._begin_test("double", 3)
+    submission.begin_test("double", 3)
     submission.double(torch.ones(1))
     submission.double(torch.ones(1))
     assert [h.get("seed") for h in headers] == [3, None]
@@ -257,7 +257,7 @@ def test_a_worker_imports_under_its_seed_and_a_restarted_one_starts_the_test_afr
         submission = RemoteSubmission(worker, "topic")
         torch_draw = float(torch.rand(1, generator=torch.Generator().manual_seed(11)))
         assert submission.at_import() == (*_seeded(11), torch_draw)
-        submission._begin_test("draws_python", 5)
+        submission.begin_test("draws_python", 5)
         assert submission.draws_python() == _seeded(5)
         with pytest.raises(WorkerCrashed):
             submission.hard_exit()

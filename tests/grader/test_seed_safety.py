@@ -63,7 +63,7 @@ def _lost_points(folder: str, grading_seed: int) -> list[str]:
         for test in collect_tests(course, topic, ("hidden",)):
             # As a worker begins a test: the functions that hung get a fresh chance, every global RNG
             # is seeded.
-            submission._begin_test(test.function, course.settings.seed)
+            submission.begin_test(test.function, course.settings.seed)
             [outcome], _ = run_tests([test], submission, DEVICE, seed=course.settings.seed)
             if not outcome.passed or outcome.grader_error:
                 lost.append(f"grading seed {grading_seed}, {folder}, {topic.id}.{test.name}: {outcome.message}")
