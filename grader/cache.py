@@ -28,7 +28,7 @@ from grader.course import Course, Topic
 from grader.report import atomic_write
 from grader.scoring import TestResult, TopicResult
 
-__all__ = ["ResultCache", "engine_fingerprint", "package_versions"]
+__all__ = ["ResultCache", "engine_fingerprint", "package_versions", "topic_fingerprint"]
 
 _ENGINE = Path(__file__).resolve().parent
 
@@ -43,7 +43,7 @@ class ResultCache:
         """The key of grading each ``(submission folder, topic)`` on ``device``, read now: the
         files that decide a result may change between runs."""
         topics = {t.id: t for _, t in tasks}
-        fingerprints = {name: _topic_fingerprint(course, topic, device) for name, topic in topics.items()}
+        fingerprints = {name: topic_fingerprint(course, topic, device) for name, topic in topics.items()}
         return {(folder, topic.id): _submission_key(fingerprints[topic.id], folder / f"{topic.id}.py")
                 for folder, topic in tasks}
 
@@ -71,7 +71,9 @@ def _submission_key(topic_fingerprint: str, path: Path) -> str:
     return digest.hexdigest()
 
 
-def _topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
+def topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
+    """SHA-256 over everything but the submission that decides a result of ``topic`` on
+    ``device`` (see the module's docstring)."""
     root = course.root
     files = [root / "tests" / "public" / f"test_{topic.id}.py", root / "tests" / "hidden" / f"test_{topic.id}_props.py",
              root / "solutions" / f"{topic.id}.py", *sorted((root / "tests").glob("*.py"))]

@@ -20,7 +20,7 @@ from grader.course import Course, Topic
 from grader.errors import CourseError, SubmissionsError
 from grader.engine import failed_topic, grade_tasks, max_score, run_tests
 from grader.scoring import TopicResult
-from grader.submission import import_failure, import_topic
+from grader.submission import InProcessSubmission, import_failure, import_topic
 
 __all__ = ["TopicValidation", "check", "validate"]
 
@@ -50,7 +50,7 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
         except Exception as exc:  # the student's import error is the result
             results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
             continue
-        outcomes, _ = run_tests(tests, module, torch.device("cpu"), seed=course.settings.seed)
+        outcomes, _ = run_tests(tests, InProcessSubmission(module), torch.device("cpu"), seed=course.settings.seed)
         results.append(TopicResult(topic.id, "graded", max_score(tests), tuple(outcomes),
                                    "", time.monotonic() - start))
     return results

@@ -130,6 +130,9 @@ def _print_topic(topic: TopicResult) -> None:
 @click.option("--cache", "cache_dir", type=_FolderToWrite(),
               help="results of earlier runs, reused when nothing that decides them changed [default: OUT/.cache]")
 @click.option("--no-cache", is_flag=True, help="grade everything again (the cache is still written)")
+@click.option("--no-replay", is_flag=True,
+              help="draw every property test's examples anew for each student, as plain pytest does, instead of "
+                   "replaying those drawn once on the reference (slower; the same results)")
 @click.option("--scheduler", envvar="DLGRADE_SCHEDULER",
               help="Dask scheduler whose workers grade, e.g. tcp://host:8786 [default: $DLGRADE_SCHEDULER, else "
                    "course.yml's settings.scheduler, else this machine]")
@@ -138,7 +141,7 @@ def _print_topic(topic: TopicResult) -> None:
               help="print one JSON object per graded student-topic, for scripts")
 @course_option
 def grade_command(submissions: str | None, out: str, device: str, topics: tuple[str, ...], jobs: int | None,
-                  grading_seed: int | None, unsafe: bool, cache_dir: str | None, no_cache: bool,
+                  grading_seed: int | None, unsafe: bool, cache_dir: str | None, no_cache: bool, no_replay: bool,
                   scheduler: str | None, mode: str | None, course_file: str | None) -> None:
     """Grade every submission folder (default: the course's examples/class) into a gradebook."""
     course = find_course(course_file)
@@ -152,7 +155,8 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
     cache = ResultCache(Path(cache_dir) if cache_dir else Path(out) / ".cache")
     with reporter(mode or "progress", console, len(student_folders(folder)), chosen) as on_result:
         report = grade(course, folder, device=device, topics=chosen, jobs=jobs or len(os.sched_getaffinity(0)),
-                       on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache, scheduler=scheduler)
+                       on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache, scheduler=scheduler,
+                       replay=not no_replay)
     write_report(report, Path(out))
     if mode == "json-lines":
         print(json.dumps({"gradebook": str(Path(out) / "gradebook.json"), "students": len(report.students),

@@ -13,12 +13,13 @@ student ran with ``dlgrade check``.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import importlib
 import inspect
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import hypothesis
@@ -30,7 +31,7 @@ from grader.errors import CourseError
 from grader.scoring import test_points
 from grader.testing import register_profiles
 
-__all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare", "under_grading"]
+__all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare", "under_grading", "with_marks"]
 
 VISIBILITIES = {"public": "tests.public.test_{}", "hidden": "tests.hidden.test_{}_props"}
 
@@ -44,6 +45,8 @@ class CourseTest:
     visibility: str
     points: float
     run: Callable[..., None]
+    given: Callable[..., None] | None = None  # the module's own @given test, for grader.replay
+    seed: int | None = None  # its Hypothesis seed under a secret grading seed; None: derandomized
 
     @property
     def fixtures(self) -> tuple[str, ...]:
@@ -89,9 +92,13 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
             found.append((name, function, visibility, test))
     points = test_points(topic, [(f, t.dlgrade_weight) for _, f, _, t in found])
     secret = course.settings.grading_seed
-    return [CourseTest(name, function, visibility, p,
-                       under_grading(test, secret if visibility == "hidden" else None))
-            for (name, function, visibility, test), p in zip(found, points)]
+    tests = []
+    for (name, function, visibility, test), p in zip(found, points):
+        given = test if getattr(test, "is_hypothesis_test", False) else None
+        seed = (hypothesis_seed(secret, f"{test.__module__}.{test.__name__}")
+                if given is not None and secret is not None and visibility == "hidden" else None)
+        tests.append(CourseTest(name, function, visibility, p, under_grading(test, seed), given, seed))
+    return tests
 
 
 def hypothesis_seed(grading_seed: int, test_id: str) -> int:
@@ -104,34 +111,40 @@ def hypothesis_seed(grading_seed: int, test_id: str) -> int:
     return int.from_bytes(digest[:16], "big")
 
 
-def under_grading(test: Callable[..., None], grading_seed: int | None = None) -> Callable[..., None]:
-    """``test`` run with the loaded ``grading`` profile and, given a grading seed, its own seed.
+def under_grading(test: Callable[..., None], seed: int | None = None) -> Callable[..., None]:
+    """``test`` run with the loaded ``grading`` profile and, given one, its own Hypothesis seed
+    (:func:`with_marks`). A test without ``@given`` draws nothing and is returned as it is."""
+    if not getattr(test, "is_hypothesis_test", False):
+        return test
+
+    @functools.wraps(test, updated=())
+    def run(**fixtures: object) -> None:
+        with with_marks(test, seed):
+            test(**fixtures)
+
+    return run
+
+
+@contextlib.contextmanager
+def with_marks(test: Callable[..., None], seed: int | None = None) -> Iterator[None]:
+    """For its duration, ``test`` (``@given``) runs with the loaded ``grading`` profile and,
+    given ``seed``, draws as if decorated with ``@hypothesis.seed(seed)``.
 
     ``@given`` keeps the profile that was loaded when its module was imported: a course module
     imported earlier in this process (by pytest's collection, or by a grading with other
     settings) would otherwise draw other examples, or another number of them. The profile and
     the seed are marks on the module's own test object (private attributes, shared by every
-    grading in this process), so they are set for this call only and then restored. An explicit
-    seed takes precedence over the profile's ``derandomize`` (Hypothesis
-    ``core.get_random_for_wrapped_test``, checked in 6.155 and 6.170). A test without ``@given``
-    draws nothing and is returned as it is.
+    grading in this process), so they are set for this block only and then restored. An
+    explicit seed takes precedence over the profile's ``derandomize`` (Hypothesis
+    ``core.get_random_for_wrapped_test``, checked in 6.155 and 6.170).
     """
-    if not getattr(test, "is_hypothesis_test", False):
-        return test
-    profile = settings.get_profile("grading")
-    seed = None if grading_seed is None else hypothesis_seed(grading_seed, f"{test.__module__}.{test.__name__}")
     marks = ("_hypothesis_internal_use_seed", "_hypothesis_internal_use_settings")
-
-    @functools.wraps(test, updated=())
-    def run(**fixtures: object) -> None:
-        saved = [getattr(test, mark) for mark in marks]
-        test._hypothesis_internal_use_settings = profile
-        if seed is not None:
-            hypothesis.seed(seed)(test)
-        try:
-            test(**fixtures)
-        finally:
-            for mark, value in zip(marks, saved):
-                setattr(test, mark, value)
-
-    return run
+    saved = [getattr(test, mark) for mark in marks]
+    test._hypothesis_internal_use_settings = settings.get_profile("grading")  # type: ignore[attr-defined]
+    if seed is not None:
+        hypothesis.seed(seed)(test)
+    try:
+        yield
+    finally:
+        for mark, value in zip(marks, saved):
+            setattr(test, mark, value)

@@ -67,6 +67,7 @@ from grader.errors import DlgradeError, SchedulerError
 from grader.engine import grade_topic
 from grader.grading import choose_sandbox, resolve_device
 from grader.isolation.sandbox import Sandbox
+from grader.replay import Examples
 from grader.scoring import TopicResult
 
 __all__ = ["WORKER_WAIT_S", "DaskGrading", "collect", "run_on_dask"]
@@ -388,15 +389,22 @@ class _GradingProcess:
 
 
 def _serve(fd: int) -> None:
-    """The grading process's loop: grade each pickled request, reply with (ok, result or exception)."""
+    """The grading process's loop: grade each pickled request, reply with (ok, result or exception).
+
+    Each topic's examples are recorded once per process and settings, kept in the working folder
+    (the Dask worker's, shared by its threads' processes) for the next process to read.
+    """
     stream = socket.socket(fileno=fd).makefile("rwb")
+    recorded: dict[tuple[str, str], Examples] = {}
     while True:
         try:
             course, topic, path, device, sandbox = pickle.load(stream)
         except EOFError:  # the Dask worker is gone, or switched course
             return
+        examples = recorded.setdefault((device, course.settings.model_dump_json()),
+                                       Examples(course, device, Path("examples").resolve()))
         try:
-            reply = pickle.dumps((True, grade_topic(course, topic, path, device, sandbox=sandbox)))
+            reply = pickle.dumps((True, grade_topic(course, topic, path, device, sandbox=sandbox, examples=examples)))
         except Exception as exc:
             try:
                 reply = pickle.dumps((False, exc))

@@ -13,13 +13,13 @@ from __future__ import annotations
 import ast
 import functools
 import os
+import tempfile
 import time
-from collections.abc import Callable, Collection, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import torch
@@ -32,7 +32,8 @@ from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Submi
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
-from grader.submission import import_topic
+from grader.replay import Examples, Recording, replay
+from grader.submission import InProcessSubmission, Submission, import_topic
 
 __all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "run_tests"]
 
@@ -40,25 +41,66 @@ _NOTES_LIMIT = 4000
 
 
 def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "cpu", jobs: int = 1,
-                sandbox: Sandbox | None = None) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
+                sandbox: Sandbox | None = None, replay: bool = True,
+                examples: Path | None = None) -> Iterable[tuple[tuple[Path, Topic], TopicResult]]:
     """Grade each ``(folder, topic)`` task's ``folder/<topic>.py``, ``jobs`` at a time.
 
     Yields ``((folder, topic), result)`` as each finishes, in no fixed order. With ``jobs`` > 1
     each task is graded by one of ``jobs`` spawned processes, each pinned to a core.
+
+    Args:
+        replay: replay each test's examples recorded on the reference before running it live
+            (:mod:`grader.replay`); the results are the same, only faster.
+        examples: where recorded examples are kept across processes and runs (the result
+            cache's folder); None: a temporary folder for this call where ``jobs`` > 1.
     """
     if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield task, grade_topic(course, task[1], task[0] / f"{task[1].id}.py", device, sandbox=sandbox)
+        recorded = Examples(course, device, examples) if replay else None
+        for folder, topic in tasks:
+            yield (folder, topic), grade_topic(course, topic, folder / f"{topic.id}.py", device, sandbox=sandbox,
+                                               examples=recorded)
         return
     # spawn, not fork: the parent may have run OpenMP threads or initialised CUDA.
     context = get_context("spawn")
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_to_one_core,
-                             initargs=(context.Value("i", 0),)) as pool:
-        futures = {pool.submit(grade_topic, course, topic, folder / f"{topic.id}.py", device, sandbox=sandbox):
-                   (folder, topic)
-                   for folder, topic in tasks}
+    with (tempfile.TemporaryDirectory(prefix="dlgrade-examples-") as scratch,
+          ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_to_one_core,
+                              initargs=(context.Value("i", 0),)) as pool):
+        folder = (examples or Path(scratch)) if replay else None
+        if folder is not None:  # each topic recorded once, in parallel, before any student needs it
+            topics = list({topic.id: topic for _, topic in tasks}.values())
+            for _ in pool.map(_record_topic, [course] * len(topics), topics, [device] * len(topics),
+                              [folder] * len(topics)):
+                pass
+        futures = {pool.submit(_grade_in_pool, course, topic, student, device, sandbox, folder): (student, topic)
+                   for student, topic in tasks}
         for future in as_completed(futures):
             yield futures[future], future.result()
+
+
+def _record_topic(course: Course, topic: Topic, device: str, folder: Path) -> None:
+    """Record ``topic``'s examples into ``folder`` (in a pool process)."""
+    reference = _reference(course, topic)
+    if reference is not None:
+        _examples_in_process(course, device, folder).for_topic(topic, collect_tests(course, topic), reference)
+
+
+def _grade_in_pool(course: Course, topic: Topic, submission: Path, device: str, sandbox: Sandbox | None,
+                   folder: Path | None) -> TopicResult:
+    """:func:`grade_topic` in a pool process, with that process's examples read from ``folder``."""
+    examples = None if folder is None else _examples_in_process(course, device, folder)
+    return grade_topic(course, topic, submission / f"{topic.id}.py", device, sandbox=sandbox, examples=examples)
+
+
+_EXAMPLES: dict[tuple[str, Path], Examples] = {}
+
+
+def _examples_in_process(course: Course, device: str, folder: Path) -> Examples:
+    """One :class:`Examples` per pool process, device and folder: a topic's recordings are read
+    once per process, not once per student."""
+    key = (device, folder)
+    if key not in _EXAMPLES:
+        _EXAMPLES[key] = Examples(course, device, folder)
+    return _EXAMPLES[key]
 
 
 def _pin_to_one_core(counter: Any) -> None:
@@ -76,7 +118,8 @@ def _pin_to_one_core(counter: Any) -> None:
 
 
 def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
-                functions: Collection[str] | None = None, sandbox: Sandbox | None = None) -> TopicResult:
+                functions: Collection[str] | None = None, sandbox: Sandbox | None = None,
+                examples: Examples | None = None) -> TopicResult:
     """Grade one submission file on one topic with its public and hidden tests.
 
     A ``<topic>.notes`` text file beside the submission file (``dlgrade nbgrader import`` writes
@@ -86,8 +129,11 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
         functions: run only the tests of these functions (default: all); the others are absent
             from the result, so its score is out of their points only.
         sandbox: how to confine the worker (default: all this machine offers).
+        examples: the topic's recorded examples, replayed before a test runs live
+            (:mod:`grader.replay`; made on first use); None: every test runs live. The result
+            is the same either way.
     """
-    result = _grade_topic(course, topic, path, device, functions, sandbox)
+    result = _grade_topic(course, topic, path, device, functions, sandbox, examples)
     notes = path.with_suffix(".notes")
     if notes.is_file():
         result = replace(result, notes=notes.read_text(encoding="utf-8", errors="replace")[:_NOTES_LIMIT].strip())
@@ -95,9 +141,12 @@ def grade_topic(course: Course, topic: Topic, path: Path, device: str = "cpu",
 
 
 def _grade_topic(course: Course, topic: Topic, path: Path, device: str, functions: Collection[str] | None,
-                 sandbox: Sandbox | None) -> TopicResult:
-    start = time.monotonic()
+                 sandbox: Sandbox | None, examples: Examples | None) -> TopicResult:
     tests = [t for t in collect_tests(course, topic) if functions is None or t.function in functions]
+    reference = _reference(course, topic)
+    # Recorded before the clock starts: the topic's time limit is the student's code's.
+    recordings = examples.for_topic(topic, tests, reference) if examples and reference else {}
+    start = time.monotonic()
     if not path.is_file():
         return failed_topic(topic, tests, "missing", f"no {topic.id}.py in the submission")
     try:
@@ -120,16 +169,17 @@ def _grade_topic(course: Course, topic: Topic, path: Path, device: str, function
         outcomes, timed_out = run_tests(tests, RemoteSubmission(worker, topic.id), torch.device(device),
                                         seed=settings.seed, banned=banned,
                                         deadline=start + settings.topic_timeout_s,
-                                        reference=_reference(course, topic))
+                                        reference=reference, recordings=recordings)
     message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
     return TopicResult(topic.id, "timeout" if timed_out else "graded", max_score(tests), tuple(outcomes),
                        message, time.monotonic() - start)
 
 
-def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device, *, seed: int,
+def run_tests(tests: Sequence[CourseTest], submission: Submission, device: torch.device, *, seed: int,
               banned: dict[str, list[BannedCall]] | None = None, deadline: float = float("inf"),
-              reference: Callable[[], Any] | None = None) -> tuple[list[TestResult], bool]:
-    """Run ``tests`` against ``submission`` (a module or a RemoteSubmission).
+              reference: Callable[[], Any] | None = None,
+              recordings: Mapping[str, Recording] | None = None) -> tuple[list[TestResult], bool]:
+    """Run ``tests`` against ``submission``.
 
     A test that fails by an assertion, by what the submission raised or did (a hang, a crash) or
     by ``NotImplementedError`` fails (:func:`grader.failures.is_students`). One whose own code
@@ -140,6 +190,9 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
     Args:
         reference: returns the reference solution's module (called once, when first needed);
             None: nothing to ask, and such a failure is the student's.
+        recordings: ``{test name: recording}``: such a test first replays its recorded examples
+            (:func:`grader.replay.replay`) and runs live under Hypothesis only where they do not
+            all pass as they did on the reference.
 
     Returns:
         The outcomes in order, and whether ``deadline`` (time.monotonic) cut the run short.
@@ -155,12 +208,11 @@ def run_tests(tests: Sequence[CourseTest], submission: Any, device: torch.device
         elif time.monotonic() > deadline:
             timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
         else:
-            passed, message, grader_error = _run_one(test, submission, device, seed, reference)
+            recording = (recordings or {}).get(test.name)
+            passed, message, grader_error = _run_one(test, submission, device, seed, reference, recording)
         outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message,
                                    grader_error))
-    if isinstance(submission, RemoteSubmission):
-        outcomes = _charge_banned_calls(outcomes, submission.banned_calls())
-    return outcomes, timed_out
+    return _charge_banned_calls(outcomes, submission.banned_calls()), timed_out
 
 
 def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]]) -> list[TestResult]:
@@ -177,19 +229,21 @@ def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]])
     return charged
 
 
-def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int,
-             reference: Callable[[], Any] | None) -> tuple[bool, str, bool]:
+def _run_one(test: CourseTest, submission: Submission, device: torch.device, seed: int,
+             reference: Callable[[], Any] | None, recording: Recording | None) -> tuple[bool, str, bool]:
     """``(passed, message, grader_error)`` of one test (see :func:`run_tests`)."""
-    _seed_torch(device, seed)
-    if isinstance(submission, RemoteSubmission):
-        submission.begin_test(test.function, seed)
-    fixtures = {"submission": submission, "device": device}
+    fixtures = {name: {"submission": submission, "device": device}[name] for name in test.fixtures}
+    _begin(test, submission, device, seed)
+    if recording is not None:
+        if replay(test, recording, fixtures):
+            return True, "", False
+        _begin(test, submission, device, seed)  # the live run starts as if it were the first
     try:
-        test.run(**{name: fixtures[name] for name in test.fixtures})
+        test.run(**fixtures)
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # pytest.fail's Failed is a BaseException too
-        own = _submission_file(submission)
+        own = submission.own_file
         hidden = source_lines(test.run)
         if reference is not None and not is_students(exc, own):
             broken = _fails_on_reference(test, reference, device, seed)
@@ -199,16 +253,16 @@ def _run_one(test: CourseTest, submission: Any, device: torch.device, seed: int,
     return True, "", False
 
 
+def _begin(test: CourseTest, submission: Submission, device: torch.device, seed: int) -> None:
+    """Seed this process's torch and the submission's RNGs, and tell it whose test begins."""
+    _seed_torch(device, seed)
+    submission.begin_test(test.function, seed)
+
+
 def _seed_torch(device: torch.device, seed: int) -> None:
     torch.manual_seed(seed)
     if device.type == "cuda":
         torch.cuda.manual_seed_all(seed)
-
-
-def _submission_file(submission: Any) -> str | None:
-    """The file of a submission module run in this process (``dlgrade check``); None otherwise."""
-    file = getattr(submission, "__file__", None) if isinstance(submission, ModuleType) else None
-    return file if isinstance(file, str) else None
 
 
 def _fails_on_reference(test: CourseTest, reference: Callable[[], Any], device: torch.device,

@@ -75,7 +75,8 @@ def student_folders(submissions: Path) -> list[Path]:
 
 def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Sequence[str] | None = None,
           jobs: int = 1, on_result: Callable[[str, TopicResult, bool], None] | None = None, unsafe: bool = False,
-          cache: ResultCache | None = None, refresh: bool = False, scheduler: str | None = None) -> Report:
+          cache: ResultCache | None = None, refresh: bool = False, scheduler: str | None = None,
+          replay: bool = True) -> Report:
     """Grade every submission folder under ``submissions`` on ``topics`` (default: all).
 
     The hidden tests draw their examples from ``course.settings.grading_seed`` where it is set
@@ -91,6 +92,8 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
         refresh: grade everything again, reusing nothing (the cache is still written).
         scheduler: address of a Dask scheduler whose workers grade (:mod:`grader.distributed`);
             None grades on this machine.
+        replay: replay each property test's examples, drawn once on the reference, before running
+            it live (:mod:`grader.replay`; kept in the cache's folder): the same Report, faster.
 
     Raises:
         SubmissionsError, DeviceError, CourseError, SandboxError, SchedulerError: the grader
@@ -126,7 +129,8 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
         if pending:
             from grader.engine import grade_tasks  # and so torch: only with something to grade
 
-            done = grade_tasks(course, pending, dev, jobs, sandbox)
+            examples = cache.folder / "examples" if cache else None
+            done = grade_tasks(course, pending, dev, jobs, sandbox, replay=replay, examples=examples)
     for (folder, topic), result in done:
         if cache:
             cache.put(keys[folder, topic.id], result)

@@ -183,10 +183,10 @@ def write_report(report: Report, out: Path) -> None:
         atomic_write(out / "feedback" / f"{student.id}.md", feedback_markdown(student, report.hidden_feedback))
 
 
-def atomic_write(path: Path, text: str) -> None:
-    """Write ``text`` to ``path`` through a temporary file renamed over it: readers, and a run
-    killed half-way, see the old file or the new one, never a part."""
+def atomic_write(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8) or bytes to ``path`` through a temporary file renamed over it:
+    readers, and a run killed half-way, see the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
+    with os.fdopen(fd, "wb") as f:
+        f.write(text.encode() if isinstance(text, str) else text)
     os.replace(tmp, path)

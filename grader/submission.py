@@ -1,7 +1,11 @@
-"""Import a submission's topic module in this process (``dlgrade check``, plain pytest).
+"""The submission protocol the engine calls, and a topic module imported into this process.
 
-Only for a student's own code or the course's: ``dlgrade grade`` never imports a submission
-into the grading process (see :mod:`grader.isolation`).
+The engine runs tests against any :class:`Submission`: a worker's
+(:class:`grader.isolation.runner.RemoteSubmission`), a notebook kernel's, or a module in this
+process (:class:`InProcessSubmission`), without asking which. Importing a submission here is
+only for a student's own code or the course's (``dlgrade check``, ``dlgrade validate``, plain
+pytest): ``dlgrade grade`` never imports a submission into the grading process (see
+:mod:`grader.isolation`).
 """
 
 from __future__ import annotations
@@ -11,8 +15,57 @@ import sys
 import traceback
 from pathlib import Path
 from types import ModuleType
+from typing import Any, Protocol
 
-__all__ = ["import_failure", "import_topic"]
+__all__ = ["InProcessSubmission", "Submission", "import_failure", "import_topic"]
+
+
+class Submission(Protocol):
+    """What the engine asks of a submission besides its public names (``submission.softmax``).
+
+    Attributes:
+        own_file: the file of the submission's code where its frames in a traceback are the
+            student's own to show (in this process only; None elsewhere).
+    """
+
+    own_file: str | None
+
+    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+        """A test of ``function`` begins: forget earlier hangs, and with ``seed`` seed every global
+        RNG the submission can reach before the test's first call."""
+
+    def banned_calls(self) -> dict[str, list[str]]:
+        """``{function: [banned API names]}`` seen called at run time while its tests ran."""
+
+
+class InProcessSubmission:
+    """A topic module imported into this process, as a :class:`Submission`.
+
+    Its public names are the module's; run-time bans are not watched here (the static check
+    still applies). ``begin_test`` seeds as a worker does.
+    """
+
+    def __init__(self, module: ModuleType) -> None:
+        self.module = module
+        file = getattr(module, "__file__", None)
+        self.own_file: str | None = file if isinstance(file, str) else None
+
+    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+        """Seed ``random``, NumPy's and torch's global RNGs with ``seed`` (if given)."""
+        if seed is not None:
+            from grader.isolation.worker import seed_rngs  # torch: only once there is something to run
+
+            seed_rngs(seed)
+
+    def banned_calls(self) -> dict[str, list[str]]:
+        """Nothing: calls are not watched in this process."""
+        return {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.module, name)
+
+    def __repr__(self) -> str:
+        return f"<submission {self.module.__name__}>"
 
 
 def import_topic(path: Path, prefix: str = "submission") -> ModuleType:

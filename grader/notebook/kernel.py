@@ -97,6 +97,8 @@ class LocalSubmission:
     function that timed out fails at once for the rest of the test.
     """
 
+    own_file = None  # the cells' frames are shown by the kernel itself
+
     def __init__(self, namespace: dict[str, Any], topic: Topic, call_timeout_s: float) -> None:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s
         self._failed: dict[str, CallTimeout] = {}
@@ -111,6 +113,10 @@ class LocalSubmission:
         self._failed.clear()
         if seed is not None:
             seed_rngs(seed)
+
+    def banned_calls(self) -> dict[str, list[str]]:
+        """Nothing: in one process no run-time ban is watched (the static check still applies)."""
+        return {}
 
     def __getattr__(self, name: str) -> Callable[..., Any]:
         if name.startswith("_") or name not in self._topic.functions or name not in self._namespace:
@@ -236,19 +242,18 @@ class _Notebook:
                        "to import (fix it, then restart the kernel and run all cells)")
             return list(failed_topic(self.topic, course_tests, "import_error", message).tests)
         submission = LocalSubmission(self.shell.user_ns, self.topic, self.settings.call_timeout_s)
-        banned, outcomes = self.banned_calls(), []
+        banned, outcomes = self._banned_calls(), []
         threads = torch.get_num_threads()
         torch.set_num_threads(1)  # as in a worker: the same reductions, the same rounding
         try:
-            for test in course_tests:  # one at a time: each test gives a function that hung a fresh chance
-                submission.begin_test(function, self.settings.seed)
+            for test in course_tests:
                 outcomes += run_tests([test], submission, torch.device("cpu"), seed=self.settings.seed,
                                       banned=banned)[0]
         finally:
             torch.set_num_threads(threads)
         return [_with_hint(outcome, self.topic) for outcome in outcomes]
 
-    def banned_calls(self) -> dict[str, list[BannedCall]]:
+    def _banned_calls(self) -> dict[str, list[BannedCall]]:
         """The banned calls the student's cells name, per function, as ``dlgrade grade`` finds them."""
         source, _ = module_source(source for _, source, _ in sorted(self.cells.values()))
         try:

@@ -30,7 +30,7 @@ from grader.failures import FLAKY, describe_failure, describe_grader_error, is_s
 from grader.cli import main
 from grader.isolation.runner import SubmissionError
 from grader.report import GRADER_ERROR_FEEDBACK
-from grader.submission import import_topic
+from grader.submission import InProcessSubmission, import_topic
 from tests.grader import failure_kinds
 from tests.grader.leaks import assert_no_leak, leaks
 
@@ -229,7 +229,8 @@ def test_a_test_that_cannot_use_what_came_back_is_the_student_s_failure(graded, 
                                  "AttributeError: 'float' object has no attribute 'item'")
     # Without a reference to ask (dlgrade check in a student's bundle), the same, and the broken test too.
     (tmp_path / "norms.py").write_text(textwrap.dedent(WRONG))
-    alone, _ = run_tests(_course_tests()[:2], import_topic(tmp_path / "norms.py"), torch.device("cpu"), seed=0)
+    submission = InProcessSubmission(import_topic(tmp_path / "norms.py"))
+    alone, _ = run_tests(_course_tests()[:2], submission, torch.device("cpu"), seed=0)
     assert [t.message.split(":")[0] for t in alone] == ["the test could not use what l1_norm returned"] * 2
     assert alone[1].message == failed["message"] and not any(t.passed or t.grader_error for t in alone)
 
@@ -257,5 +258,5 @@ def test_keyboard_interrupt_still_stops_the_run():
 
     test = CourseTest("test_interrupted", "l1_norm", "hidden", 1.0, interrupted)
     with pytest.raises(KeyboardInterrupt):
-        run_tests([test], sys.modules[__name__], torch.device("cpu"), seed=0,
+        run_tests([test], InProcessSubmission(sys.modules[__name__]), torch.device("cpu"), seed=0,
                   reference=_reference(COURSE, COURSE.topic("norms")))
