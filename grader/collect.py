@@ -29,7 +29,7 @@ from hypothesis import settings
 from grader.course import Course, Topic
 from grader.errors import CourseError
 from grader.scoring import test_points
-from grader.testing import register_profiles
+from grader.testing import register_profiles, without_numpy_rng
 
 __all__ = ["CourseTest", "collect_tests", "hypothesis_seed", "prepare", "under_grading", "with_marks"]
 
@@ -60,6 +60,7 @@ def prepare(course: Course) -> None:
     if root not in sys.path:
         sys.path.insert(0, root)
     register_profiles(course.settings.max_examples, course.settings.shrink)
+    without_numpy_rng()  # the worker seeds NumPy before each test; Hypothesis need not per example
     settings.load_profile("grading")
     torch.set_num_threads(1)
 

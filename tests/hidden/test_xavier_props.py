@@ -2,11 +2,13 @@
 
 The fills are random, so they are tested by their statistics, never by bit-equality with the
 reference. Every statistical check states the probability δ that a correct implementation fails
-it; a test splits δ = 1e-8 per example among its checks (union bound), so 100 examples fail with
-probability ≤ 1e-6. Each example fills a weight of shape (c_out, c_in, *kernel) whose larger fan is
-3 to 16 times the smaller one AND the same weight transposed (c_in, c_out, *kernel): a formula
-with fan_in alone or fan_out alone is then at least 2× off in variance on one of the two. Gains are
-drawn away from 1 (gain vs gain² differ by ≥ 20%), and weights hold ≥ 8192 elements.
+it; a test splits δ = min(1e-8, 1e-6 / max_examples) per example among its checks (union bound),
+so its examples fail with probability ≤ 1e-6 whatever course.yml's max_examples (δ = 1e-8 up to
+100 examples; ``grader.testing.per_example_delta``). Each example fills a weight of shape
+(c_out, c_in, *kernel) whose larger fan is 3 to 16 times the smaller one AND the same weight
+transposed (c_in, c_out, *kernel): a formula with fan_in alone or fan_out alone is then at least
+2× off in variance on one of the two. Gains are drawn away from 1 (gain vs gain² differ by
+≥ 20%), and weights hold ≥ 8192 elements.
 """
 
 import math
@@ -16,14 +18,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from hypothesis.strategies import DrawFn, composite
 
-from grader.testing import graded
+from grader.testing import graded, per_example_delta
 from solutions import xavier as reference
 from tests.helpers import assert_tensor_like, assert_unchanged, raises_value_error, type_name
 from tests.strategies import dtypes, seeds, shapes
 
 TOPIC = "xavier"
 
-_DELTA = 1e-8          # false-failure probability per example, for a correct implementation
 _MIN_SAMPLES = 8192    # elements of a weight in a statistical test
 
 
@@ -37,6 +38,11 @@ def _stat_shapes(draw: DrawFn) -> tuple[int, ...]:
     c_min = math.ceil(math.sqrt(_MIN_SAMPLES / (ratio * receptive)))
     c_small = draw(st.integers(c_min, c_min + c_min // 2))
     return (c_small * ratio, c_small, *kernel)
+
+
+def _delta() -> float:
+    """The false-failure probability per example, for a correct implementation (module doc)."""
+    return per_example_delta(at_most=1e-8)
 
 
 def _gains() -> st.SearchStrategy[float]:
@@ -250,7 +256,7 @@ def test_xavier_uniform_values_lie_in_minus_a_a_and_reach_both_ends(submission, 
     for k, sh in enumerate(_both_ways(shape)):
         w = _fill(submission, "xavier_uniform_", sh, dtype, device, gain, seed + k)
         a, n = _bound(sh, gain), w.numel()
-        t = 2 * (1 - (_DELTA / 4) ** (1 / n))
+        t = 2 * (1 - (_delta() / 4) ** (1 / n))
         assert w.abs().max() <= a * (1 + 4 * eps), \
             f"shape {sh}, gain {gain}: expected |w| <= a = gain·√(6/(fan_in+fan_out)) = {a:.6g}, " \
             f"got max |w| = {float(w.abs().max()):.6g}"
@@ -270,7 +276,7 @@ def test_xavier_uniform_sample_mean_is_zero_and_variance_is_a_squared_over_3(sub
     P(|mean w² − a²/3| ≥ ε) ≤ 2·exp(−Nε² / (2v + 2bε/3)) = δ/4 at the ε solved below
     (≈ 6.5% of a²/3 for N = 8192). 4 checks (2 shapes × mean, variance) share δ.
     """
-    log_term = math.log(8 / _DELTA)
+    log_term = math.log(8 / _delta())
     for k, sh in enumerate(_both_ways(shape)):
         w = _fill(submission, "xavier_uniform_", sh, dtype, device, gain, seed + k)
         a, n = _bound(sh, gain), w.numel()
@@ -295,7 +301,7 @@ def test_xavier_uniform_empirical_cdf_matches_uniform_minus_a_a(submission, devi
         w = _fill(submission, "xavier_uniform_", sh, dtype, device, gain, seed + k)
         a, n = _bound(sh, gain), w.numel()
         dist = _ks_distance(w, lambda x: ((x + a) / (2 * a)).clamp(0, 1))
-        tol = _dkw_tolerance(n, _DELTA / 2)
+        tol = _dkw_tolerance(n, _delta() / 2)
         assert dist <= tol, \
             f"shape {sh}, gain {gain}: expected the values to be distributed as U(-a, a), a = {a:.6g}; " \
             f"their empirical CDF is {dist:.3f} away from it (allowed {tol:.3f})"
@@ -312,7 +318,7 @@ def test_xavier_normal_sample_variance_is_sigma_squared(submission, device, shap
     P(N − χ²_N ≥ 2√(Nx)) ≤ e^(−x); x = ln(4/δ) makes each of the 4 checks (2 shapes × 2 sides)
     fail with probability δ/4 (about ±10% for N = 8192).
     """
-    x = math.log(4 / _DELTA)
+    x = math.log(4 / _delta())
     for k, sh in enumerate(_both_ways(shape)):
         w = _fill(submission, "xavier_normal_", sh, dtype, device, gain, seed + k)
         sigma, n = _std(sh, gain), w.numel()
@@ -328,7 +334,7 @@ def test_xavier_normal_sample_variance_is_sigma_squared(submission, device, shap
 @given(shape=_stat_shapes(), dtype=dtypes(), gain=_gains(), seed=seeds())
 def test_xavier_normal_sample_mean_is_zero(submission, device, shape, dtype, gain, seed):
     """mean(w) ~ N(0, σ²/N): P(|mean w| ≥ zσ/√N) ≤ 2·exp(−z²/2) = δ/2 per shape, z = √(2 ln(4/δ))."""
-    z = math.sqrt(2 * math.log(4 / _DELTA))
+    z = math.sqrt(2 * math.log(4 / _delta()))
     for k, sh in enumerate(_both_ways(shape)):
         w = _fill(submission, "xavier_normal_", sh, dtype, device, gain, seed + k)
         tol = z * _std(sh, gain) / math.sqrt(w.numel())
@@ -345,7 +351,7 @@ def test_xavier_normal_empirical_cdf_matches_normal_0_sigma(submission, device, 
         w = _fill(submission, "xavier_normal_", sh, dtype, device, gain, seed + k)
         sigma, n = _std(sh, gain), w.numel()
         dist = _ks_distance(w, lambda x: 0.5 * (1 + torch.erf(x / (sigma * math.sqrt(2)))))
-        tol = _dkw_tolerance(n, _DELTA / 2)
+        tol = _dkw_tolerance(n, _delta() / 2)
         assert dist <= tol, \
             f"shape {sh}, gain {gain}: expected the values to be distributed as N(0, σ²), σ = {sigma:.6g}; " \
             f"their empirical CDF is {dist:.3f} away from it (allowed {tol:.3f})"
