@@ -31,7 +31,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def grade_class(sandbox: Sandbox, jobs: int) -> tuple[float, dict, int]:
     """Seconds, gradebook and student-topics of grading examples/class inside ``sandbox``."""
     course = load_course(ROOT / "course.yml")
-    grader.grading.detect = lambda: sandbox  # choose_sandbox() then returns exactly this
+    grader.machine.detect = lambda: sandbox  # choose_sandbox() then returns exactly this
     start = time.perf_counter()
     report = grader.grading.grade(course, ROOT / "examples" / "class", jobs=jobs, unsafe=True)
     seconds = time.perf_counter() - start

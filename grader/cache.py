@@ -21,14 +21,14 @@ import hashlib
 import json
 from dataclasses import asdict
 from functools import cache
-from importlib.metadata import version
 from pathlib import Path
 
 from grader.course import Course, Topic
+from grader.machine import package_versions
 from grader.report import atomic_write
 from grader.scoring import TestResult, TopicResult
 
-__all__ = ["ResultCache", "engine_fingerprint", "package_versions", "topic_fingerprint"]
+__all__ = ["ResultCache", "engine_fingerprint", "topic_fingerprint"]
 
 _ENGINE = Path(__file__).resolve().parent
 
@@ -87,13 +87,6 @@ def topic_fingerprint(course: Course, topic: Topic, device: str) -> str:
         digest.update(b"\0" + str(file.relative_to(root)).encode() + b"\0"
                       + (file.read_bytes() if file.is_file() else b"<absent>"))
     return digest.hexdigest()
-
-
-@cache
-def package_versions() -> dict[str, str]:
-    """The installed torch and Hypothesis versions (``{"torch": "2.13.0+cpu", ...}``), from package
-    metadata, without importing either: a cache key names them, and a Dask worker must match."""
-    return {"torch": version("torch"), "hypothesis": version("hypothesis")}
 
 
 @cache

@@ -14,7 +14,8 @@ from rich.console import Console
 from grader.cache import ResultCache
 from grader.course import find_course
 from grader.errors import DlgradeError
-from grader.grading import grade, resolve_device, student_folders
+from grader.grading import grade, student_folders
+from grader.machine import resolve_device
 from grader.progress import reporter
 from grader.report import grader_errors, summary_table, write_report
 from grader.scoring import TopicResult
@@ -28,7 +29,7 @@ class _Device(click.ParamType):
     """``--device``: ``cpu``, ``cuda``, ``cuda:N`` (N a device index) or ``auto``.
 
     Only the spelling is checked here; whether the machine that grades has the device is
-    :func:`grader.grading.resolve_device`'s to say (on a Dask cluster, the workers').
+    :func:`grader.machine.resolve_device`'s to say (on a Dask cluster, the workers').
     """
 
     name = "device"

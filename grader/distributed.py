@@ -20,7 +20,7 @@ What travels:
 
 Same results as on this machine: a worker grades only with the engine (``grader/``'s source),
 torch and Hypothesis versions the client has (what the result cache's key names), on the device
-asked for, and in a sandbox that confines files (:func:`grader.grading.choose_sandbox`, refused
+asked for, and in a sandbox that confines files (:func:`grader.machine.choose_sandbox`, refused
 without ``unsafe`` as on this machine). Each worker present at the start is checked before any
 task is sent (``Client.run``), and every task checks again for workers that join later.
 Each thread of a Dask worker grades in a process of its own, started on its first task and
@@ -61,18 +61,18 @@ from typing import Any
 
 import torch
 
-from grader.cache import engine_fingerprint, package_versions
+from grader.cache import engine_fingerprint
+from grader.backends import Task
 from grader.course import Course, Topic
 from grader.errors import DlgradeError, SchedulerError
 from grader.engine import grade_topic
-from grader.grading import choose_sandbox, resolve_device
+from grader.machine import choose_sandbox, package_versions, resolve_device
 from grader.isolation.sandbox import Sandbox
-from grader.replay import Examples
+from grader.replay import process_examples
 from grader.scoring import TopicResult
 
-__all__ = ["WORKER_WAIT_S", "DaskGrading", "collect", "run_on_dask"]
+__all__ = ["WORKER_WAIT_S", "DaskBackend", "DaskGrading", "collect", "run_on_dask"]
 
-Task = tuple[Path, Topic]
 
 WORKER_WAIT_S = 120.0  # how long a run waits for the cluster's first worker (a SLURM job may queue)
 _COURSE_FOLDERS = ("exercises", "solutions", "tests/public", "tests/hidden")
@@ -99,6 +99,24 @@ def run_on_dask(scheduler: str, course: Course, tasks: list[Task], device: str, 
         SandboxError, DeviceError: a worker has no sandbox, or not the device (naming it).
     """
     return DaskGrading(scheduler, course, tasks, device, unsafe)
+
+
+class DaskBackend:
+    """The workers of the Dask scheduler at ``scheduler`` (:class:`grader.backends.Backend`)."""
+
+    def __init__(self, scheduler: str, unsafe: bool = False) -> None:
+        self._scheduler, self._unsafe = scheduler, unsafe
+        self._runs: list[DaskGrading] = []
+
+    @property
+    def sandbox(self) -> str:
+        """The workers' sandboxes in the runs so far (:attr:`DaskGrading.sandbox`)."""
+        return ", ".join(sorted({name for run in self._runs for name in run.sandbox.split(", ") if name}))
+
+    def grade(self, course: Course, tasks: list[Task], device: str) -> DaskGrading:
+        """:func:`run_on_dask`: connects and checks the workers at once, even with no task."""
+        self._runs.append(run_on_dask(self._scheduler, course, tasks, device, self._unsafe))
+        return self._runs[-1]
 
 
 class DaskGrading:
@@ -395,14 +413,12 @@ def _serve(fd: int) -> None:
     (the Dask worker's, shared by its threads' processes) for the next process to read.
     """
     stream = socket.socket(fileno=fd).makefile("rwb")
-    recorded: dict[tuple[str, str], Examples] = {}
     while True:
         try:
             course, topic, path, device, sandbox = pickle.load(stream)
         except EOFError:  # the Dask worker is gone, or switched course
             return
-        examples = recorded.setdefault((device, course.settings.model_dump_json()),
-                                       Examples(course, device, Path("examples").resolve()))
+        examples = process_examples(course, device, Path("examples").resolve())
         try:
             reply = pickle.dumps((True, grade_topic(course, topic, path, device, sandbox=sandbox, examples=examples)))
         except Exception as exc:

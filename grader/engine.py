@@ -32,10 +32,10 @@ from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Submi
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
-from grader.replay import Examples, Recording, replay
+from grader.replay import Examples, Recording, process_examples, replay
 from grader.submission import InProcessSubmission, Submission, import_topic
 
-__all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "run_tests"]
+__all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests"]
 
 _NOTES_LIMIT = 4000
 
@@ -68,7 +68,7 @@ def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "
         folder = (examples or Path(scratch)) if replay else None
         if folder is not None:  # each topic recorded once, in parallel, before any student needs it
             topics = list({topic.id: topic for _, topic in tasks}.values())
-            for _ in pool.map(_record_topic, [course] * len(topics), topics, [device] * len(topics),
+            for _ in pool.map(record_examples, [course] * len(topics), topics, [device] * len(topics),
                               [folder] * len(topics)):
                 pass
         futures = {pool.submit(_grade_in_pool, course, topic, student, device, sandbox, folder): (student, topic)
@@ -77,30 +77,19 @@ def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "
             yield futures[future], future.result()
 
 
-def _record_topic(course: Course, topic: Topic, device: str, folder: Path) -> None:
-    """Record ``topic``'s examples into ``folder`` (in a pool process)."""
+def record_examples(course: Course, topic: Topic, device: str, folder: Path) -> None:
+    """Record ``topic``'s examples on its reference into ``folder`` (:mod:`grader.replay`), unless
+    they are there already; a course without references records nothing."""
     reference = _reference(course, topic)
     if reference is not None:
-        _examples_in_process(course, device, folder).for_topic(topic, collect_tests(course, topic), reference)
+        process_examples(course, device, folder).for_topic(topic, collect_tests(course, topic), reference)
 
 
 def _grade_in_pool(course: Course, topic: Topic, submission: Path, device: str, sandbox: Sandbox | None,
                    folder: Path | None) -> TopicResult:
     """:func:`grade_topic` in a pool process, with that process's examples read from ``folder``."""
-    examples = None if folder is None else _examples_in_process(course, device, folder)
+    examples = None if folder is None else process_examples(course, device, folder)
     return grade_topic(course, topic, submission / f"{topic.id}.py", device, sandbox=sandbox, examples=examples)
-
-
-_EXAMPLES: dict[tuple[str, Path], Examples] = {}
-
-
-def _examples_in_process(course: Course, device: str, folder: Path) -> Examples:
-    """One :class:`Examples` per pool process, device and folder: a topic's recordings are read
-    once per process, not once per student."""
-    key = (device, folder)
-    if key not in _EXAMPLES:
-        _EXAMPLES[key] = Examples(course, device, folder)
-    return _EXAMPLES[key]
 
 
 def _pin_to_one_core(counter: Any) -> None:
@@ -243,7 +232,7 @@ def _run_one(test: CourseTest, submission: Submission, device: torch.device, see
     except KeyboardInterrupt:
         raise
     except BaseException as exc:  # pytest.fail's Failed is a BaseException too
-        own = submission.own_file
+        own = submission.traceback_file
         hidden = source_lines(test.run)
         if reference is not None and not is_students(exc, own):
             broken = _fails_on_reference(test, reference, device, seed)

@@ -1,9 +1,9 @@
 """grade(course, submissions) -> Report: every submission folder, every topic.
 
 Each student-topic is taken from the result cache where nothing that decides it changed, else
-graded by the engine (:mod:`grader.engine`), on this machine's cores or a Dask cluster's. The
-engine, and so torch, is imported only when something is left to grade: a regrade with nothing
-changed costs the cache lookups.
+graded by a backend (:mod:`grader.backends`): the engine on this machine's cores or a Dask
+cluster's. The engine, and so torch, is imported only when something is left to grade: a
+regrade with nothing changed costs the cache lookups.
 """
 
 from __future__ import annotations
@@ -11,55 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from grader.backends import backend_for
 from grader.cache import ResultCache
 from grader.course import Course
-from grader.errors import DeviceError, SandboxError, SubmissionsError
-from grader.isolation.sandbox import Sandbox, detect
+from grader.errors import SubmissionsError
+from grader.machine import resolve_device
 from grader.scoring import Report, StudentResult, TopicResult
 
-__all__ = ["choose_sandbox", "grade", "resolve_device", "student_folders"]
-
-
-def resolve_device(name: str) -> str:
-    """The torch device to grade on, by name: ``cpu``; ``cuda`` (or ``cuda:N``); ``auto``, cuda if
-    this machine has it, else cpu.
-
-    Raises:
-        DeviceError: cuda where this machine has none, cuda:N where it has N or fewer, or not a
-            torch device.
-    """
-    if name == "cpu":  # needs no torch: a regrade that finds everything cached never imports it
-        return name
-    import torch
-
-    if name == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if name.startswith("cuda") and not torch.cuda.is_available():
-        raise DeviceError(f"--device {name}: CUDA is not available on this machine (try --device cpu)")
-    try:
-        device = torch.device(name)
-    except RuntimeError:
-        raise DeviceError(f"--device {name}: not a torch device (cpu, cuda, cuda:N or auto)") from None
-    count = torch.cuda.device_count()
-    if device.type == "cuda" and device.index is not None and device.index >= count:
-        has = "cuda:0" if count == 1 else f"cuda:0 to cuda:{count - 1}"
-        raise DeviceError(f"--device {name}: no such CUDA device (this machine has {has})")
-    return str(device)
-
-
-def choose_sandbox(unsafe: bool = False) -> Sandbox:
-    """The sandbox this machine offers (:func:`grader.isolation.sandbox.detect`).
-
-    Raises:
-        SandboxError: it cannot keep a submission from the course's files (no bubblewrap, no
-            Landlock) and ``unsafe`` is False.
-    """
-    sandbox = detect()
-    if not sandbox.confines_files and not unsafe:
-        raise SandboxError(
-            f"no sandbox for untrusted code on this machine (found: {sandbox.name}): grading needs Linux >= 5.13 "
-            "with Landlock, or bubblewrap (apt-get install bubblewrap); pass --unsafe to grade without one")
-    return sandbox
+__all__ = ["grade", "student_folders"]
 
 
 def student_folders(submissions: Path) -> list[Path]:
@@ -119,25 +78,14 @@ def grade(course: Course, submissions: Path, *, device: str = "cpu", topics: Seq
             pending.append((folder, topic))
         else:
             finished(folder, hit, True)
-    if scheduler is not None:
-        from grader.distributed import run_on_dask  # distributed is an optional extra
-
-        done = run_on_dask(scheduler, course, pending, dev, unsafe)
-    else:
-        sandbox = choose_sandbox(unsafe)
-        done = []
-        if pending:
-            from grader.engine import grade_tasks  # and so torch: only with something to grade
-
-            examples = cache.folder / "examples" if cache else None
-            done = grade_tasks(course, pending, dev, jobs, sandbox, replay=replay, examples=examples)
-    for (folder, topic), result in done:
+    backend = backend_for(scheduler, jobs=jobs, unsafe=unsafe, replay=replay,
+                          examples=cache.folder / "examples" if cache else None)
+    for (folder, topic), result in backend.grade(course, pending, dev):
         if cache:
             cache.put(keys[folder, topic.id], result)
         finished(folder, result, False)
-    sandbox_name = done.sandbox if scheduler is not None else sandbox.name  # the workers' on a cluster
     students = tuple(StudentResult(folder.name, tuple(results[folder.name, t.id] for t in chosen)) for folder in folders)
     return Report(course.course, dev, students, seeded=course.settings.grading_seed is not None,
-                  hidden_feedback=course.settings.hidden_feedback, sandbox=sandbox_name)
+                  hidden_feedback=course.settings.hidden_feedback, sandbox=backend.sandbox)
 
 

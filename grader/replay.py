@@ -45,7 +45,7 @@ from grader.collect import CourseTest, with_marks
 from grader.course import Course, Topic
 from grader.report import atomic_write
 
-__all__ = ["Example", "Examples", "Recording", "record", "replay"]
+__all__ = ["Example", "Examples", "Recording", "process_examples", "record", "replay"]
 
 
 @dataclass(frozen=True)
@@ -292,3 +292,15 @@ def _with_grad(data: torch.Tensor, requires_grad: bool, grad: torch.Tensor) -> t
     data.requires_grad_(requires_grad)
     data.grad = grad
     return data
+
+
+_PROCESS_EXAMPLES: dict[tuple[str, str, Path | None], Examples] = {}
+
+
+def process_examples(course: Course, device: str, folder: Path | None) -> Examples:
+    """This process's :class:`Examples` for ``course``'s settings, ``device`` and ``folder``: a
+    pool process reads a topic's recordings once, not once per student it grades."""
+    key = (device, course.settings.model_dump_json(), folder)
+    if key not in _PROCESS_EXAMPLES:
+        _PROCESS_EXAMPLES[key] = Examples(course, device, folder)
+    return _PROCESS_EXAMPLES[key]

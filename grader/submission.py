@@ -24,11 +24,11 @@ class Submission(Protocol):
     """What the engine asks of a submission besides its public names (``submission.softmax``).
 
     Attributes:
-        own_file: the file of the submission's code where its frames in a traceback are the
+        traceback_file: the file of the submission's code where its frames in a traceback are the
             student's own to show (in this process only; None elsewhere).
     """
 
-    own_file: str | None
+    traceback_file: str | None
 
     def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
         """A test of ``function`` begins: forget earlier hangs, and with ``seed`` seed every global
@@ -48,7 +48,7 @@ class InProcessSubmission:
     def __init__(self, module: ModuleType) -> None:
         self.module = module
         file = getattr(module, "__file__", None)
-        self.own_file: str | None = file if isinstance(file, str) else None
+        self.traceback_file: str | None = file if isinstance(file, str) else None
 
     def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
         """Seed ``random``, NumPy's and torch's global RNGs with ``seed`` (if given)."""

@@ -308,7 +308,7 @@ class RemoteSubmission:
     returns the rebuilt result.
     """
 
-    own_file = None  # the worker's tracebacks are sanitized there, against the student's file name
+    traceback_file = None  # the worker's tracebacks are sanitized there, against the student's file name
 
     def __init__(self, worker: Worker, topic: str) -> None:
         self._worker, self._topic = worker, topic

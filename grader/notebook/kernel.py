@@ -97,7 +97,7 @@ class LocalSubmission:
     function that timed out fails at once for the rest of the test.
     """
 
-    own_file = None  # the cells' frames are shown by the kernel itself
+    traceback_file = None  # the cells' frames are shown by the kernel itself
 
     def __init__(self, namespace: dict[str, Any], topic: Topic, call_timeout_s: float) -> None:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s

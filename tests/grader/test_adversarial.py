@@ -79,6 +79,7 @@ class Run:
     survivors: dict[int, str]  # pid -> command line, a second after grading
     received: list[bytes]
     probes: list[Path]
+    live: Report  # the corpus graded again, every test run live under Hypothesis instead of replayed
 
     def student(self, student_id: str) -> StudentResult:
         """The result of the submission folder ``student_id``."""
@@ -105,7 +106,7 @@ def test_every_attack_has_a_twin_and_says_what_it_tries():
 
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    """Grade the corpus in a copy of the course, as `dlgrade grade` from its root would."""
+    """Grade the corpus in a copy of the course, as `dlgrade grade` from its root would, then again live."""
     course_dir = _copy_course(tmp_path_factory.mktemp("adversarial") / "course")
     course = load_course(course_dir / "course.yml")
     course = course.model_copy(update={"settings": course.settings.model_copy(update=SETTINGS)})
@@ -120,13 +121,16 @@ def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
             mp.setenv("PYTHONDONTWRITEBYTECODE", "1")  # so only an attack can add a .pyc to the course
             mp.chdir(course_dir)
             start = time.monotonic()
-            report = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT),
-                           topics=[t.id for t in course.topics if t.id in wanted], jobs=len(os.sched_getaffinity(0)))
+            topics = [t.id for t in course.topics if t.id in wanted]
+            report = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
+                           jobs=len(os.sched_getaffinity(0)))
             seconds = time.monotonic() - start
+            live = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
+                         jobs=len(os.sched_getaffinity(0)), replay=False)
         write_report(report, out)
         time.sleep(1)  # give the kernel time to end what the grader killed
         yield Run(report, seconds, course_dir, out, before, _snapshot(course_dir), secrets, _survivors(),
-                  listener.received, _probes())
+                  listener.received, _probes(), live)
     finally:
         listener.close()
         for pid in _survivors():  # started by this corpus's attacks
@@ -395,6 +399,10 @@ def test_feedback_shows_none_of_the_grader_s_internals(run: Run, case: str):
 def test_no_output_holds_hidden_tests_references_or_secrets(run: Run):
     leaks = _leaks(_output_texts(run), run.secrets)
     assert not leaks, "\n".join(leaks[:20])
+
+
+def test_replay_grades_the_corpus_as_live_runs_do(run: Run):
+    assert json.dumps(gradebook_json(run.live)) == json.dumps(gradebook_json(run.report))
 
 
 def test_course_files_are_unchanged(run: Run):

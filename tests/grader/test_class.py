@@ -1,6 +1,7 @@
 """The sample class grades to the gradebook the README shows, the same on every run."""
 
 import io
+import json
 import os
 import re
 from pathlib import Path
@@ -10,7 +11,7 @@ from rich.console import Console
 
 from grader.course import load_course
 from grader.grading import grade
-from grader.report import feedback_markdown, gradebook_markdown, grader_errors, summary_table
+from grader.report import feedback_markdown, gradebook_json, gradebook_markdown, grader_errors, summary_table
 from tests.grader.leaks import assert_no_leak
 
 COURSE_ROOT = Path(__file__).resolve().parents[2]
@@ -20,6 +21,14 @@ COURSE = load_course(COURSE_ROOT / "course.yml")
 @pytest.fixture(scope="module")
 def report():
     return grade(COURSE, COURSE_ROOT / "examples" / "class", jobs=len(os.sched_getaffinity(0)))
+
+
+def test_replay_grades_the_class_as_live_runs_do(report):
+    """Each test run live under Hypothesis for every student: the same gradebook and feedback, byte for byte."""
+    live = grade(COURSE, COURSE_ROOT / "examples" / "class", jobs=len(os.sched_getaffinity(0)), replay=False)
+    assert json.dumps(gradebook_json(live)) == json.dumps(gradebook_json(report))
+    for student, again in zip(report.students, live.students):
+        assert feedback_markdown(student) == feedback_markdown(again)
 
 
 def test_sample_class_has_the_promised_students(report):

@@ -28,9 +28,8 @@ import pytest
 from click.testing import CliRunner
 from distributed import Client, LocalCluster
 
-import grader.cache
 import grader.distributed
-import grader.grading
+import grader.machine
 from grader.cli import main
 from grader.course import Course, Function, Topic, load_course
 from grader.distributed import _pack_course, collect, run_on_dask
@@ -144,25 +143,25 @@ def test_cli_grades_on_the_cluster(cluster, course: Course, submissions: Path, l
 
 def test_a_worker_without_a_sandbox_fails_the_run(cluster, course: Course, submissions: Path):
     with Client(cluster.scheduler_address, set_as_default=False) as client:
-        client.run(lambda: setattr(grader.grading, "detect", lambda: Sandbox(("seccomp",))))
+        client.run(lambda: setattr(grader.machine, "detect", lambda: Sandbox(("seccomp",))))
         try:
             with pytest.raises(SandboxError, match=r"^Dask worker tcp://[\d.:]+: no sandbox for untrusted code"):
                 run_on_dask(cluster.scheduler_address, course, [(submissions / "ada", course.topic("softmax"))],
                             "cpu", False)
         finally:
-            client.run(lambda: setattr(grader.grading, "detect", sys.modules["grader.isolation.sandbox"].detect))
+            client.run(lambda: setattr(grader.machine, "detect", sys.modules["grader.isolation.sandbox"].detect))
 
 
 def test_a_worker_with_other_libraries_fails_the_run(cluster, course: Course):
     with Client(cluster.scheduler_address, set_as_default=False) as client:
         # A worker's versions are cached per process: make its cached ones name another Hypothesis.
-        client.run(lambda: grader.cache.package_versions().update(hypothesis="0.0"))
+        client.run(lambda: grader.machine.package_versions().update(hypothesis="0.0"))
         try:
             with pytest.raises(SchedulerError, match=rf"hypothesis is 0.0 here but {metadata.version('hypothesis')} "
                                                      "on the grading machine"):
                 run_on_dask(cluster.scheduler_address, course, [], "cpu", False)
         finally:
-            client.run(lambda: grader.cache.package_versions.cache_clear())
+            client.run(lambda: grader.machine.package_versions.cache_clear())
 
 
 def test_an_error_of_the_course_on_a_worker_stops_the_run_naming_the_worker(cluster, course: Course,

@@ -24,8 +24,9 @@ from pathlib import Path
 import pytest
 
 from grader.course import load_course
-from grader.engine import grade_topic
+from grader.engine import grade_topic, record_examples
 from grader.grading import grade
+from grader.replay import process_examples
 from grader.report import feedback_markdown
 from grader.scoring import StudentResult
 from tests.grader.leaks import assert_no_leak
@@ -70,23 +71,47 @@ def mutant_paths(tmp_path_factory) -> dict[tuple[str, str], Path]:
     return paths
 
 
-def _graded(course, mutants, paths):
-    """Each mutant graded by the tests of the function it breaks (the others cannot notice it)."""
+def _graded(course, mutants, paths, examples: Path | None = None):
+    """Each mutant graded by the tests of the function it breaks (the others cannot notice it),
+    replaying the examples recorded in ``examples`` (None: every test live)."""
     with ProcessPoolExecutor(len(os.sched_getaffinity(0)), mp_context=get_context("spawn")) as pool:
-        futures = [pool.submit(grade_topic, course, course.topic(topic), paths[topic, name], DEVICE, {function})
+        if examples is not None:
+            topics = sorted({topic for topic, _, _ in mutants})
+            list(pool.map(record_examples, *zip(*[(course, course.topic(t), DEVICE, examples) for t in topics])))
+        futures = [pool.submit(_grade_mutant, course, topic, paths[topic, name], function, examples)
                    for topic, name, function in mutants]
         return {(topic, name): f.result() for (topic, name, _), f in zip(mutants, futures)}
 
 
+def _grade_mutant(course, topic: str, path: Path, function: str, examples: Path | None):
+    recorded = None if examples is None else process_examples(course, DEVICE, examples)
+    return grade_topic(course, course.topic(topic), path, DEVICE, {function}, examples=recorded)
+
+
 @pytest.fixture(scope="module")
-def mutant_results(mutant_paths):
-    return _graded(UNSHRUNK, MUTANTS, mutant_paths)
+def mutant_results(mutant_paths, tmp_path_factory):
+    return _graded(UNSHRUNK, MUTANTS, mutant_paths, tmp_path_factory.mktemp("examples"))
 
 
 @pytest.fixture(scope="module")
 def submissions_report():
     report = grade(COURSE, SUBMISSIONS, device=DEVICE, jobs=len(os.sched_getaffinity(0)))
     return {s.id: s for s in report.students}
+
+
+def test_replayed_mutants_grade_as_live_runs(mutant_results, mutant_paths):
+    """Every mutant, graded again with each test run live under Hypothesis: the same results."""
+    live = _graded(UNSHRUNK, MUTANTS, mutant_paths)
+    differ = [f"{topic}.{name}" for (topic, name), result in live.items() if result != mutant_results[topic, name]]
+    assert not differ, f"replay changed the results of {differ}"
+
+
+def test_replayed_submissions_grade_as_live_runs(submissions_report):
+    """The correct alternatives and the real-code corpus, graded live: the same gradebook and feedback."""
+    live = grade(COURSE, SUBMISSIONS, device=DEVICE, jobs=len(os.sched_getaffinity(0)), replay=False)
+    for student in live.students:
+        assert student == submissions_report[student.id], f"replay changed {student.id}'s results"
+        assert feedback_markdown(student) == feedback_markdown(submissions_report[student.id])
 
 
 def test_catalog_has_at_least_eight_mutants_per_topic():

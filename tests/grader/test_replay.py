@@ -42,7 +42,7 @@ class _Inputs:
     """A submission whose ``double`` notes each input (a copy) and answers ``2 * x``; with
     ``wrong_above``, ``2 * x + 1`` where an element of x exceeds it."""
 
-    own_file = None
+    traceback_file = None
 
     def __init__(self, wrong_above: float | None = None) -> None:
         self.inputs: list[list[float]] = []

@@ -11,7 +11,7 @@ import pytest
 import torch
 
 from grader.errors import SandboxError
-from grader.grading import choose_sandbox
+from grader.machine import choose_sandbox
 from grader.isolation.runner import Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
 from grader.isolation.sandbox import Sandbox, detect
 
@@ -159,7 +159,7 @@ def test_resident_memory_watch_kills_a_hog_where_no_address_limit_applies(tmp_pa
 
 
 def test_grading_refuses_without_a_filesystem_sandbox_unless_unsafe(monkeypatch):
-    monkeypatch.setattr("grader.grading.detect", lambda: Sandbox(("seccomp",)))
+    monkeypatch.setattr("grader.machine.detect", lambda: Sandbox(("seccomp",)))
     with pytest.raises(SandboxError, match="--unsafe"):
         choose_sandbox()
     assert choose_sandbox(unsafe=True).name == "seccomp"
@@ -196,7 +196,7 @@ def test_grade_without_a_sandbox_stops_in_one_line_and_grades_with_unsafe(monkey
 
     from grader.cli import main
 
-    monkeypatch.setattr("grader.grading.detect", lambda: Sandbox(("seccomp",)))
+    monkeypatch.setattr("grader.machine.detect", lambda: Sandbox(("seccomp",)))
     (tmp_path / "class" / "alice").mkdir(parents=True)
     command = ["grade", str(tmp_path / "class"), "--out", str(tmp_path / "out"), "--topic", "norms"]
     refused = CliRunner().invoke(main, command)

@@ -41,7 +41,7 @@ DRAWING = "test_l1_norm_equals_the_sum_of_absolute_values_for_any_dim_and_keepdi
 class _Recorder:
     """A correct norms submission (the reference) that notes every input a test hands it."""
 
-    own_file = None
+    traceback_file = None
 
     def __init__(self) -> None:
         self.inputs: list[tuple] = []
