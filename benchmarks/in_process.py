@@ -1,6 +1,7 @@
 """The in-process measurements of ``benchmarks/grading.py``, each run in a fresh process of its own.
 
-    python benchmarks/in_process.py --floor CLASS --json FILE   # floor_grade(CLASS)
+    python benchmarks/in_process.py --pytest CLASS --json FILE  # floor_grade(CLASS, replay=False)
+    python benchmarks/in_process.py --floor CLASS --json FILE   # floor_grade(CLASS, replay=True)
     python benchmarks/in_process.py --costs --json FILE         # worker_costs()
 
 Each writes its result to FILE as JSON; ``grading.py`` times the process from outside.
@@ -22,11 +23,12 @@ import torch
 from grader.banned import find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic, load_course
-from grader.engine import grade_topic, run_tests
+from grader.engine import _reference, grade_topic, run_tests
 from grader.grading import student_folders
 from grader.isolation.runner import Limits, Worker
 from grader.isolation.sandbox import detect
 from grader.notebook.kernel import LocalSubmission
+from grader.replay import Examples, Recording
 from grader.submission import import_topic
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +36,8 @@ COURSE_FILE = ROOT / "course.yml"
 SAMPLE = ROOT / "examples" / "class"
 
 
-def floor_grade(class_dir: Path) -> dict:
-    """Grade ``class_dir`` in this process, without isolation: the physical floor of dlgrade's work.
+def floor_grade(class_dir: Path, replay: bool) -> dict:
+    """Grade ``class_dir`` in this process, without isolation: the floor of dlgrade's work.
 
     Included: collecting every topic's tests (importing the test modules), then per
     student-topic: parsing the file for banned calls, importing it, and running every public and
@@ -48,22 +50,59 @@ def floor_grade(class_dir: Path) -> dict:
     imported into this process, which changes the constants Hypothesis mixes into its draws
     (docs/performance.md): compare the floor's scores with dlgrade's, not its messages.
 
+    Args:
+        replay: False: every test runs live under Hypothesis for every student, as plain pytest
+            runs the tests (``pytest`` in the benchmark). True: dlgrade's engine as ``dlgrade
+            grade`` runs it (``floor``): each topic's examples recorded once on its reference,
+            in this process (``Examples(course, "cpu", None)``, no folder), when its first
+            student is graded, and replayed for every student (:mod:`grader.replay`), the
+            reference also judging a test that raised (a grader error).
+
     Returns:
-        ``{"grading_s": s, "calls": n, "scores": {student: {topic: score}}}``: the seconds of
-        the grading loop (after the tests are collected), the calls into the submissions' public
-        functions, the scores.
+        ``{"grading_s": s, "recording_s": s, "calls": n, "scores": {student: {topic: score}}}``:
+        the seconds of the grading loop (after the tests are collected; the recording included),
+        the seconds of it spent recording (0 without replay), the calls into the submissions'
+        public functions, the scores.
     """
     course = load_course(COURSE_FILE)
     tests = {topic.id: collect_tests(course, topic) for topic in course.topics}
+    examples = _Recorded(course, tests) if replay else None
     begin = time.perf_counter()
-    scores = {folder.name: {topic.id: _floor_topic(course, topic, tests[topic.id], folder / f"{topic.id}.py")
+    scores = {folder.name: {topic.id: _floor_topic(course, topic, tests[topic.id], folder / f"{topic.id}.py",
+                                                   examples)
                             for topic in course.topics}
               for folder in student_folders(class_dir)}
-    return {"grading_s": time.perf_counter() - begin, "calls": _CountingSubmission.calls, "scores": scores}
+    return {"grading_s": time.perf_counter() - begin, "recording_s": examples.seconds if examples else 0.0,
+            "calls": _CountingSubmission.calls, "scores": scores}
 
 
-def _floor_topic(course: Course, topic: Topic, tests: list[CourseTest], path: Path) -> float:
-    """One student-topic of :func:`floor_grade`: its score, 0 if missing or failing to import."""
+class _Recorded:
+    """Each topic's reference loader and recorded examples for the floor, recorded on first use
+    in this process (timed in ``seconds``), as a ``dlgrade grade`` process records them."""
+
+    def __init__(self, course: Course, tests: dict[str, list[CourseTest]]) -> None:
+        self.course, self.tests, self.seconds = course, tests, 0.0
+        self.examples = Examples(course, "cpu", None)
+        self.references = {topic.id: _reference(course, topic) for topic in course.topics}
+
+    def for_topic(self, topic: Topic) -> dict[str, Recording]:
+        """``topic``'s recordings (:meth:`grader.replay.Examples.for_topic`); none without a reference."""
+        reference = self.references[topic.id]
+        if reference is None:
+            return {}
+        begin = time.perf_counter()
+        try:
+            return self.examples.for_topic(topic, self.tests[topic.id], reference)
+        finally:
+            self.seconds += time.perf_counter() - begin
+
+
+def _floor_topic(course: Course, topic: Topic, tests: list[CourseTest], path: Path,
+                 examples: _Recorded | None) -> float:
+    """One student-topic of :func:`floor_grade`: its score, 0 if missing or failing to import.
+    ``examples``: replay as dlgrade does (None: every test live, the pytest way)."""
+    # Recorded before the file is read, as the engine records before a student-topic's clock starts.
+    recordings = examples.for_topic(topic) if examples else None
     if not path.is_file():
         return 0.0
     try:
@@ -72,10 +111,10 @@ def _floor_topic(course: Course, topic: Topic, tests: list[CourseTest], path: Pa
     except (Exception, SystemExit):  # a syntax error, a missing import, sys.exit(): the topic scores 0
         return 0.0
     submission = _CountingSubmission(vars(module), topic, course.settings.call_timeout_s)
-    outcomes = []
-    for test in tests:  # one at a time: a function that hung gets a fresh chance in the next test, as in dlgrade
-        submission.begin_test()
-        outcomes += run_tests([test], submission, torch.device("cpu"), seed=course.settings.seed, banned=banned)[0]
+    # run_tests begins each test on the submission (a function that hung gets a fresh chance), as in dlgrade.
+    outcomes, _ = run_tests(tests, submission, torch.device("cpu"), seed=course.settings.seed, banned=banned,
+                            reference=examples.references[topic.id] if examples else None,
+                            recordings=recordings)
     return round(sum(t.weight for t in outcomes if t.passed), 4)
 
 
@@ -118,24 +157,31 @@ def worker_costs(starts: int = 30, calls: int = 300) -> dict:
 
 
 def time_in_calls(student: Path) -> dict:
-    """Where one student's extra time goes: each topic of ``student`` graded the floor's way
-    (:func:`_floor_topic`) and dlgrade's (:func:`grader.engine.grade_topic`, in this process,
-    after a warm-up), the calls into the submission timed in both.
+    """Where one student's time goes: each topic of ``student`` graded the pytest way and the
+    floor's (:func:`_floor_topic` without and with replay) and dlgrade's
+    (:func:`grader.engine.grade_topic` with replay, in this process, after a warm-up), the calls
+    into the submission timed in each. The floor and dlgrade replay the same recordings, made
+    before any of it is timed (``recording_s``: every topic's, on the references).
 
     dlgrade makes more calls than the floor counts: a returned object's methods (a ``Dropout``
     module, ``data_iter``'s iterator) are round trips too. Between two calls the grading
-    process runs Hypothesis, which evicts the worker's code and data from the caches, so a call
+    process runs the tests, which evicts the worker's code and data from the caches, so a call
     costs more here than in :func:`worker_costs`' loop.
 
     Returns:
-        ``{"floor" | "dlgrade": {"seconds", "calls", "in_calls_s"}}``, all topics together.
+        ``{"pytest" | "floor" | "dlgrade": {"seconds", "calls", "in_calls_s"}, "recording_s": s}``,
+        all topics together.
     """
     course = load_course(COURSE_FILE)
     tests = {topic.id: collect_tests(course, topic) for topic in course.topics}
-    grade_topic(course, course.topics[0], student / f"{course.topics[0].id}.py")
-    ways = {"floor": (LocalSubmission, "_call", lambda t, p: _floor_topic(course, t, tests[t.id], p)),
-            "dlgrade": (Worker, "request", lambda t, p: grade_topic(course, t, p))}
-    result = {}
+    recorded = _Recorded(course, tests)
+    for topic in course.topics:
+        recorded.for_topic(topic)
+    grade_topic(course, course.topics[0], student / f"{course.topics[0].id}.py", examples=recorded.examples)
+    ways = {"pytest": (LocalSubmission, "_call", lambda t, p: _floor_topic(course, t, tests[t.id], p, None)),
+            "floor": (LocalSubmission, "_call", lambda t, p: _floor_topic(course, t, tests[t.id], p, recorded)),
+            "dlgrade": (Worker, "request", lambda t, p: grade_topic(course, t, p, examples=recorded.examples))}
+    result: dict[str, Any] = {"recording_s": recorded.seconds}
     for name, (cls, method, grade) in ways.items():
         seconds: list[float] = []
         original = getattr(cls, method)
@@ -156,14 +202,18 @@ def time_in_calls(student: Path) -> dict:
 
 
 def main() -> None:
-    """Run ``--floor CLASS`` or ``--costs`` and write the result to ``--json FILE``."""
+    """Run ``--pytest CLASS``, ``--floor CLASS`` or ``--costs`` and write the result to ``--json FILE``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     which = parser.add_mutually_exclusive_group(required=True)
-    which.add_argument("--floor", type=Path, help="grade this class folder the floor's way")
+    which.add_argument("--pytest", type=Path, help="grade this class folder the plain way: every test live")
+    which.add_argument("--floor", type=Path, help="grade this class folder with dlgrade's engine, in-process")
     which.add_argument("--costs", action="store_true", help="measure what isolation costs")
     parser.add_argument("--json", type=Path, required=True, help="write the result to this file")
     args = parser.parse_args()
-    result = floor_grade(args.floor) if args.floor else worker_costs()
+    if args.costs:
+        result = worker_costs()
+    else:
+        result = floor_grade(args.floor or args.pytest, replay=args.floor is not None)
     args.json.write_text(json.dumps(result), encoding="utf-8")
 
 
