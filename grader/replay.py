@@ -28,6 +28,7 @@ import hashlib
 import io
 import pickle
 import sys
+import types
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -102,17 +103,23 @@ def record(test: CourseTest, reference: Any, device: torch.device, seed: int) ->
     watched = _Watched(reference)
     replayable = True
 
+    # Objects a strategy of @given may hand out by identity (a module's own tensors): never copied.
+    shared = _objects(getattr(given.hypothesis, "_given_kwargs", None))
+
     def recorder(*args: Any, **kwargs: Any) -> None:
         nonlocal replayable
         drawn = {name: value for name, value in kwargs.items() if name not in ("submission", "device")}
         data = {name for name, value in drawn.items() if isinstance(value, DataObject)}
         data_names.update(data)
         draws: list[tuple[str | None, Any]] = []
+        values = {name: None if name in data else value for name, value in drawn.items()}
         try:
-            snapshot = copy.deepcopy({name: None if name in data else value for name, value in drawn.items()})
+            snapshot = copy.deepcopy(values)
         except Exception:  # a value that cannot be copied cannot be replayed to anyone
             replayable = False
             snapshot = {}
+        if _shares(_objects(values), shared):
+            replayable = False
         for name in data:
             kwargs[name] = _RecordingData(kwargs[name], draws, watched)
         watched.used = False
@@ -200,8 +207,67 @@ class _RecordingData:
         if self._watched.used:
             raise _NotReplayable
         value = self._data.draw(strategy, label)
+        if _shares(_objects(value), _objects(strategy)):  # e.g. st.permutations(the test's own tensors)
+            raise _NotReplayable
         self._draws.append((label, copy.deepcopy(value)))
         return value
+
+
+# What a test could see changed through a shared reference: a copy cannot stand in for these.
+_MUTABLE = (torch.Tensor, torch.Generator, list, dict, set, bytearray)
+_ATOMS = (int, float, complex, str, bytes, bool, type(None), torch.dtype, torch.device, range, type,
+          types.ModuleType, types.BuiltinFunctionType)
+_MAX_OBJECTS = 20_000
+
+
+def _shares(a: set[int] | None, b: set[int] | None) -> bool:
+    """Whether two :func:`_objects` sets may share an object."""
+    return a is None or b is None or bool(a & b)
+
+
+def _objects(root: Any) -> set[int] | None:
+    """The ids of the mutable objects (tensors, lists, dicts, ...) reachable from ``root`` through
+    containers, attributes and closures: what a drawn value holds, or what a strategy could hand
+    out by identity (``st.permutations(xs)``, ``st.sampled_from(xs)``, ``st.just(x)``). A drawn
+    value sharing one with its strategy holds the test's own object. None past ``_MAX_OBJECTS``:
+    too many to tell (:func:`_shares` then answers yes, to be safe)."""
+    seen: set[int] = set()
+    mutable: set[int] = set()
+    stack = [root]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, _ATOMS) or id(obj) in seen:
+            continue
+        seen.add(id(obj))
+        if len(seen) > _MAX_OBJECTS:
+            return None
+        if isinstance(obj, _MUTABLE):
+            mutable.add(id(obj))
+        if isinstance(obj, (torch.Tensor, torch.Generator)):
+            continue
+        if isinstance(obj, dict):
+            stack.extend(obj.keys())
+            stack.extend(obj.values())
+        elif isinstance(obj, (list, tuple, set, frozenset)):
+            stack.extend(obj)
+        elif isinstance(obj, types.FunctionType):
+            stack.extend(cell.cell_contents for cell in obj.__closure__ or () if _filled(cell))
+            stack.extend(obj.__defaults__ or ())
+            stack.extend((obj.__kwdefaults__ or {}).values())
+        else:
+            stack.extend(getattr(obj, "__dict__", {}).values())
+            for slot in getattr(type(obj), "__slots__", ()):
+                if isinstance(slot, str) and hasattr(obj, slot):
+                    stack.append(getattr(obj, slot))
+    return mutable
+
+
+def _filled(cell: Any) -> bool:
+    try:
+        cell.cell_contents
+    except ValueError:  # a closure variable not yet assigned
+        return False
+    return True
 
 
 class _ReplayData:
