@@ -5,11 +5,6 @@ is the ``submission`` object the tests call. A call that hangs past its time lim
 its process raises :class:`CallTimeout` / :class:`WorkerCrashed` in the test, and the worker is
 started afresh for the next call; within one test a function that hung or crashed fails fast
 thereafter, so Hypothesis's shrinking does not wait on it again.
-
-A call is one round trip, kept lean (issue 13): torch's RNG state and the arguments travel back
-only when the call changed them; a remote iterator that ``list()`` or ``tuple()`` consumes
-whole comes in one round trip (they ask for ``__length_hint__`` first, a ``for`` loop does not);
-a method of a remote object is called without first fetching it.
 """
 
 from __future__ import annotations
@@ -21,7 +16,6 @@ import signal
 import socket
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -31,7 +25,7 @@ from grader.errors import ZygoteError
 from grader.isolation.arguments import apply_changes, mutated_arguments
 from grader.isolation.sandbox import Sandbox, detect
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
-                                   rng_state, send_frame)
+                                   send_frame)
 from grader.isolation.zygote import TRUSTED_MODULES, readable, scratch_base, zygote_for
 
 __all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
@@ -42,9 +36,6 @@ _RAISABLE = {cls.__name__: cls for cls in (
     ValueError, TypeError, IndexError, KeyError, LookupError, RuntimeError, NotImplementedError,
     StopIteration, ZeroDivisionError, ArithmeticError, OverflowError, AttributeError,
     AssertionError, MemoryError, RecursionError, UnboundLocalError, NameError, OSError)}
-# A drain computes items ahead for at most this long before it answers with what it has: an
-# item that takes almost a call's time limit still has it, as when fetched alone.
-_DRAIN_BUDGET_S = 0.05
 
 
 class SubmissionError(Exception):
@@ -118,8 +109,6 @@ class Worker:
         self.banned_calls: dict[str, set[str]] = {}
         self.reseed = False  # the next call carries ``seed``: a new test began, or a new process
         self._objects: dict[int, RemoteObject] = {}
-        self._methods: dict[int, frozenset[str]] = {}  # by class: the methods called without a getattr
-        self._rng: tuple[bytes, bytes | None] | None = None  # torch's RNG state the worker has too
         self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=scratch_base())
 
     def start(self) -> ImportFailure | None:
@@ -140,7 +129,7 @@ class Worker:
                 parent.close()
                 raise
         # Restarted within a test, the worker's RNGs start the test afresh at its next call.
-        self.sock, self._objects, self._methods, self._rng, self.reseed = parent, {}, {}, None, True
+        self.sock, self._objects, self.reseed = parent, {}, True
         try:
             header, _ = self._recv(time.monotonic() + self.limits.import_timeout_s)
         except CallTimeout:
@@ -197,63 +186,24 @@ class Worker:
 
     def request(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable]) -> Any:
         """Send one call and return its rebuilt result; raise what the submission raised."""
-        return self._exchange(header, args, kwargs, callbacks)[0]
-
-    def drain(self, handle: int) -> tuple[list, BaseException | None, bool]:
-        """The next items of the remote iterator ``handle``, in one round trip: ``(items,
-        exception, more)``, the exception its ``__next__`` raised after them (StopIteration at
-        its end) or None where ``more`` items may follow.
-
-        Raises:
-            CallTimeout, WorkerCrashed: as a call.
-            AttributeError, ...: the drain could not start (the handle is no iterator).
-        """
-        header = {"op": "drain", "handle": handle, "budget": _DRAIN_BUDGET_S}
-        items, reply = self._exchange(header, [], {}, {}, items=True)
-        raised = _exception(reply["raised"]) if reply["end"] == "raised" else None
-        return items, raised, reply["end"] == "more"
-
-    def _exchange(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable],
-                  items: bool = False) -> tuple[Any, dict]:
-        """Send one request; the rebuilt result (or ``items``: the drained items) and the reply."""
         if self.pid is None and self.start() is not None:
             raise WorkerCrashed("the submission could not be imported again after a crash")
         encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
         call_args = [list(args), dict(kwargs)]
-        header = dict(header)
-        if args:
-            header["args"] = encoder.encode(call_args[0])
-        if kwargs:
-            header["kwargs"] = encoder.encode(call_args[1])
-        if self.function is not None:
-            header["function"] = self.function
-        state = rng_state()
-        if self.reseed or state != self._rng:  # the worker draws from torch's state as it is here
-            header["rng"] = rng_record(encoder, state)
+        header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
+                      rng=rng_record(encoder), function=self.function)
         if self.reseed:  # on the call's own frame: a new test costs no round trip of its own
             header["seed"], self.reseed = self.seed, False
-        deadline = time.monotonic() + self.limits.call_timeout_s + (_DRAIN_BUDGET_S if items else 0)
+        deadline = time.monotonic() + self.limits.call_timeout_s
         try:
-            self.sock.settimeout(self.limits.call_timeout_s)  # not what the last call had left
             send_frame(self.sock, header, encoder.buffers)
             reply, buffers = self._recv(deadline, callbacks)
             decoder = Decoder(buffers, handle=self._remote, args=call_args, functions=TRUSTED_MODULES)
-            if items and reply.get("ok"):
-                value = decoder.decode({"t": "list", "v": reply.get("items")})
-                end = reply.get("end")
-                if not (end == "more" or end == "raised" and isinstance(reply.get("raised"), dict)):
-                    raise WireError("a drain without its end")
-            else:
-                value = decoder.decode(reply.get("value")) if reply.get("ok") else None
-            mutated = []
-            if "args_after" in reply:  # else the call changed no argument: the worker's copies are still ours
-                after = decoder.decode(reply["args_after"])
-                mutated = mutated_arguments(call_args, after)
-                apply_changes(call_args, after)
-            # Without a state the call drew nothing: the worker's is still ours.
-            if reply.get("rng"):
-                restore_rng(decoder, reply["rng"])
-            self._rng = rng_state() if reply.get("rng") else state
+            value = decoder.decode(reply.get("value")) if reply.get("ok") else None
+            after = decoder.decode(reply.get("args_after"))
+            mutated = mutated_arguments(call_args, after)
+            apply_changes(call_args, after)
+            restore_rng(decoder, reply.get("rng") or {})
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             self.stop()
             raise WorkerCrashed(f"the submission's process sent a malformed reply ({exc})") from None
@@ -267,7 +217,7 @@ class Worker:
         if mutated and not name.endswith("_"):  # the spec: only a name ending in _ works in place
             raise AssertionError(f"{name or 'the call'} modified its argument {mutated[0]} in place: a function "
                                  "whose name does not end in _ must leave its arguments untouched")
-        return value, reply
+        return value
 
     def _note_banned(self, names: Any) -> None:
         if self.function is not None and isinstance(names, list) and names:
@@ -326,14 +276,7 @@ class Worker:
         handle = int(record["id"])
         if handle not in self._objects:
             self._objects[handle] = RemoteObject(self, handle, str(record.get("kind")), str(record.get("type")))
-        obj = self._objects[handle]
-        if "class" in record:  # its methods, sent with the first object of its class
-            cls = int(record["class"])
-            if isinstance(record.get("methods"), list):
-                self._methods[cls] = frozenset(str(m) for m in record["methods"])
-            shadowed = record.get("shadowed")
-            obj._methods = self._methods.get(cls, frozenset()) - set(shadowed if isinstance(shadowed, list) else ())
-        return obj
+        return self._objects[handle]
 
 
 def _resident_mb(pid: int | None) -> float:
@@ -415,20 +358,10 @@ class RemoteFunction:
 
 
 class RemoteObject:
-    """An object that lives in the worker (a ``Dropout`` module, a ``data_iter`` iterator).
-
-    ``obj.name`` asks the worker for the attribute, except for the methods of the object's
-    class, whose call (``obj.train()``) is one round trip. An iterator consumed whole by
-    ``list()`` or ``tuple()`` is fetched in one round trip; its items come out one by one as
-    they would have, an exception raised after the k-th item after the k-th item.
-    """
+    """An object that lives in the worker (a ``Dropout`` module, a ``data_iter`` iterator)."""
 
     def __init__(self, worker: Worker, handle: int, kind: str, type_name: str) -> None:
         self._worker, self._handle, self._kind, self._type = worker, handle, kind, type_name
-        self._methods: frozenset[str] = frozenset()
-        self._ahead: deque = deque()  # items drained but not yet taken
-        self._raised: BaseException | None = None  # what ``__next__`` raises after them
-        self._more = False  # the last drain stopped early: the next item is drained too
 
     def _call(self, attr: str | None, args: tuple, kwargs: dict) -> Any:
         return self._worker.request({"op": "call", "handle": self._handle, "attr": attr}, list(args), kwargs, {})
@@ -436,8 +369,6 @@ class RemoteObject:
     def __getattr__(self, name: str) -> Any:
         if name.startswith("_"):
             raise AttributeError(name)
-        if name in self._methods:
-            return RemoteMethod(self, name)
         return self._worker.request({"op": "getattr", "handle": self._handle, "attr": name}, [], {}, {})
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
@@ -447,47 +378,7 @@ class RemoteObject:
         return self if self._kind == "iterator" else self._call("__iter__", (), {})
 
     def __next__(self) -> Any:
-        if not self._ahead and self._raised is None and self._more:
-            self._drain()
-        if self._ahead:
-            return self._ahead.popleft()
-        if self._raised is not None:
-            raised, self._raised = self._raised, None
-            raise raised
         return self._call("__next__", (), {})
-
-    def __length_hint__(self) -> Any:
-        """Asked by ``list()`` and ``tuple()`` before they take every item: drain the iterator
-        now (NotImplemented, so they guess, for an object that is not an iterator)."""
-        if self._kind != "iterator":
-            return NotImplemented
-        if not self._ahead and self._raised is None:
-            try:
-                self._drain()
-            except (CallTimeout, WorkerCrashed):
-                raise
-            except Exception:  # no drain here (the worker says why): item by item, as before
-                return NotImplemented
-        return len(self._ahead)
-
-    def _drain(self) -> None:
-        items, self._raised, self._more = self._worker.drain(self._handle)
-        self._ahead.extend(items)
 
     def __repr__(self) -> str:
         return f"<{self._type} in the submission>"
-
-
-class RemoteMethod:
-    """A method of a :class:`RemoteObject` (``layer.train``): calling it is one call into the
-    worker, which looks the method up and calls it, as fetching it and calling that would."""
-
-    def __init__(self, obj: RemoteObject, name: str) -> None:
-        self._obj, self._name = obj, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        header = {"op": "call", "handle": self._obj._handle, "method": self._name}
-        return self._obj._worker.request(header, list(args), kwargs, {})
-
-    def __repr__(self) -> str:
-        return f"<method {self._name} of {self._obj!r}>"
