@@ -186,7 +186,7 @@ def run_tests(tests: Sequence[CourseTest], submission: Submission, device: torch
     Returns:
         The outcomes in order, and whether ``deadline`` (time.monotonic) cut the run short.
     """
-    outcomes, timed_out = [], False
+    outcomes, timed_out, hung = [], False, set()
     for test in tests:
         grader_error = False
         if test.function in (banned or {}):
@@ -197,8 +197,10 @@ def run_tests(tests: Sequence[CourseTest], submission: Submission, device: torch
         elif time.monotonic() > deadline:
             timed_out, passed, message = True, False, "not run: the topic's time limit was reached"
         else:
-            recording = (recordings or {}).get(test.name)
-            passed, message, grader_error = _run_one(test, submission, device, seed, reference, recording)
+            # A function that hung or crashed replayed hangs again live: its other tests go live at once.
+            recording = None if test.function in hung else (recordings or {}).get(test.name)
+            passed, message, grader_error = _run_one(test, submission, device, seed, reference, recording,
+                                                     lambda exc, f=test.function: _note_hang(exc, f, hung))
         outcomes.append(TestResult(test.name, test.function, test.visibility, passed, round(test.points, 6), message,
                                    grader_error))
     return _charge_banned_calls(outcomes, submission.banned_calls()), timed_out
@@ -218,13 +220,19 @@ def _charge_banned_calls(outcomes: list[TestResult], seen: dict[str, list[str]])
     return charged
 
 
+def _note_hang(exc: BaseException, function: str, hung: set[str]) -> None:
+    if isinstance(exc, (CallTimeout, WorkerCrashed)):
+        hung.add(function)
+
+
 def _run_one(test: CourseTest, submission: Submission, device: torch.device, seed: int,
-             reference: Callable[[], Any] | None, recording: Recording | None) -> tuple[bool, str, bool]:
+             reference: Callable[[], Any] | None, recording: Recording | None,
+             on_replay_error: Callable[[BaseException], None] | None = None) -> tuple[bool, str, bool]:
     """``(passed, message, grader_error)`` of one test (see :func:`run_tests`)."""
     fixtures = {name: {"submission": submission, "device": device}[name] for name in test.fixtures}
     _begin(test, submission, device, seed)
     if recording is not None:
-        if replay(test, recording, fixtures):
+        if replay(test, recording, fixtures, on_replay_error):
             return True, "", False
         _begin(test, submission, device, seed)  # the live run starts as if it were the first
     try:

@@ -103,9 +103,6 @@ def record(test: CourseTest, reference: Any, device: torch.device, seed: int) ->
     watched = _Watched(reference)
     replayable = True
 
-    # Objects a strategy of @given may hand out by identity (a module's own tensors): never copied.
-    shared = _objects(getattr(given.hypothesis, "_given_kwargs", None))
-
     def recorder(*args: Any, **kwargs: Any) -> None:
         nonlocal replayable
         drawn = {name: value for name, value in kwargs.items() if name not in ("submission", "device")}
@@ -118,7 +115,9 @@ def record(test: CourseTest, reference: Any, device: torch.device, seed: int) ->
         except Exception:  # a value that cannot be copied cannot be replayed to anyone
             replayable = False
             snapshot = {}
-        if _shares(_objects(values), shared):
+        # A strategy of @given may hand out a module's own tensors by identity: never copied. Both
+        # sets are taken now, while every object in them is alive, so equal ids are one object.
+        if _shares(_objects(values), _objects(getattr(given.hypothesis, "_given_kwargs", None))):
             replayable = False
         for name in data:
             kwargs[name] = _RecordingData(kwargs[name], draws, watched)
@@ -150,12 +149,16 @@ def record(test: CourseTest, reference: Any, device: torch.device, seed: int) ->
     return Recording(tuple(examples), tuple(sorted(data_names))) if replayable else None
 
 
-def replay(test: CourseTest, recording: Recording, fixtures: Mapping[str, Any]) -> bool:
+def replay(test: CourseTest, recording: Recording, fixtures: Mapping[str, Any],
+           on_error: Callable[[BaseException], None] | None = None) -> bool:
     """Run ``test``'s body with ``fixtures`` (``submission``, ``device``) on each recorded
     example, without Hypothesis.
 
     Each example runs as Hypothesis runs one (Python's and every registered global RNG seeded
     with 0 for its duration) on a fresh deep copy of its arguments.
+
+    Args:
+        on_error: called with what an example raised, where one raised (a hang, a failure).
 
     Returns:
         True if every example behaved as on the reference; False at the first that did not
@@ -179,7 +182,9 @@ def replay(test: CourseTest, recording: Recording, fixtures: Mapping[str, Any]) 
                 outcome = "stopped"
             except KeyboardInterrupt:
                 raise
-            except BaseException:
+            except BaseException as exc:
+                if on_error is not None:
+                    on_error(exc)
                 return False
         if outcome != example.outcome or not data.exhausted:
             return False
