@@ -25,6 +25,7 @@ import ast
 import hashlib
 import json
 import os
+import re
 import select
 import shutil
 import signal
@@ -34,7 +35,7 @@ import sysconfig
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import pytest
@@ -408,9 +409,15 @@ def test_replay_grades_the_corpus_as_live_runs_do(run: Run):
     for student, live in zip(run.report.students, run.live.students):
         for topic, again in zip(student.topics, live.topics):
             if not (_timed(topic) or _timed(again)):
-                assert topic == again, f"{student.id}/{topic.id}: replay changed its results"
+                assert _without_addresses(topic) == _without_addresses(again), \
+                    f"{student.id}/{topic.id}: replay changed its results"
                 compared.append(topic)
     assert len(compared) >= len(CASES), f"only {len(compared)} student-topics ran without a time limit"
+
+
+def _without_addresses(topic: TopicResult) -> str:
+    """The result as JSON, object addresses (an attack's repr in a message) masked: they differ per process."""
+    return re.sub(r"0x[0-9a-f]+", "0x…", json.dumps(asdict(topic) | {"seconds": 0}))
 
 
 def _timed(topic: TopicResult) -> bool:
