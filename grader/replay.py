@@ -310,13 +310,18 @@ class Examples:
     def __init__(self, course: Course, device: str, folder: Path | None = None) -> None:
         self.course, self.device, self.folder = course, device, folder
         self._topics: dict[str, dict[str, Recording]] = {}
+        self._names: dict[str, str] = {}  # topic id -> file name under its fingerprint
 
     def for_topic(self, topic: Topic, tests: Sequence[CourseTest],
                   reference: Callable[[], Any]) -> dict[str, Recording]:
-        """``{test name: recording}`` of ``topic``'s replayable tests, recorded on first use."""
-        # Pickles of torch's objects are read back by the same Python and torch only.
-        key = hashlib.sha256(f"{topic_fingerprint(self.course, topic, self.device)}\0{sys.version}".encode())
-        name = f"{topic.id}-{key.hexdigest()[:32]}"
+        """``{test name: recording}`` of ``topic``'s replayable tests, recorded on first use.
+
+        The topic's files are fingerprinted once per instance (a run), not once per student."""
+        if topic.id not in self._names:
+            # Pickles of torch's objects are read back by the same Python and torch only.
+            key = hashlib.sha256(f"{topic_fingerprint(self.course, topic, self.device)}\0{sys.version}".encode())
+            self._names[topic.id] = f"{topic.id}-{key.hexdigest()[:32]}"
+        name = self._names[topic.id]
         if name not in self._topics:
             self._topics[name] = self._load(name) or self._record(name, tests, reference)
         return self._topics[name]
