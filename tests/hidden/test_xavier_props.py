@@ -169,7 +169,7 @@ def _check_manual_seed(submission, name, shape, dtype, device, seed):
     draws = []
     for s in (seed, seed, seed + 1):
         torch.manual_seed(s)
-        W = torch.empty(shape, dtype=dtype, device=device)
+        W = torch.full(shape, math.nan, dtype=dtype, device=device)
         draws.append(getattr(submission, name)(W).detach().clone())
     assert torch.equal(draws[0], draws[1]), \
         f"{name}: without a generator, expected torch.manual_seed({seed}) to make the fill reproducible"

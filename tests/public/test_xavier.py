@@ -44,7 +44,7 @@ def test_xavier_uniform_returns_w_filled_in_place(submission, device):
 def test_xavier_uniform_stays_within_the_bound_and_reaches_it(submission, device):
     """(200, 50): a = √(6/250) ≈ 0.155. Of 10,000 draws from U(−a, a), none exceeds a, and the
     chance that all stay below 0.99·a at one end is 0.995^10000 < 1e-21."""
-    W = torch.empty(200, 50, dtype=torch.float64, device=device)
+    W = torch.full((200, 50), math.nan, dtype=torch.float64, device=device)
     submission.xavier_uniform_(W, generator=torch.Generator(device=device).manual_seed(0))
     a = math.sqrt(6 / 250)
     assert W.abs().max() <= a * (1 + 1e-12), f"expected every |w| <= a = {a:.6f}, got max |w| = {W.abs().max():.6f}"
@@ -64,9 +64,9 @@ def test_xavier_uniform_keeps_a_parameter_a_leaf(submission, device):
 
 @graded("xavier_uniform_")
 def test_xavier_uniform_is_reproducible_with_a_seeded_generator(submission, device):
-    first = submission.xavier_uniform_(torch.empty(5, 7, device=device),
+    first = submission.xavier_uniform_(torch.full((5, 7), math.nan, device=device),
                                        generator=torch.Generator(device=device).manual_seed(42)).clone()
-    second = submission.xavier_uniform_(torch.empty(5, 7, device=device),
+    second = submission.xavier_uniform_(torch.full((5, 7), math.nan, device=device),
                                         generator=torch.Generator(device=device).manual_seed(42))
     assert torch.equal(first, second), "expected the same values from two generators seeded with 42"
 
@@ -85,7 +85,7 @@ def test_xavier_normal_has_the_xavier_standard_deviation(submission, device):
     """(300, 100), gain 2: σ = 2·√(2/400) ≈ 0.1414. With N = 30,000 draws, N·mean(w²)/σ² is χ²_N;
     by Laurent–Massart's bound it lies within N ± (2√(N·x) + 2x), x = ln(2e8), except with
     probability 1e-8: mean(w²)/σ² within 1 ± 0.052."""
-    W = torch.empty(300, 100, dtype=torch.float64, device=device)
+    W = torch.full((300, 100), math.nan, dtype=torch.float64, device=device)
     submission.xavier_normal_(W, gain=2.0, generator=torch.Generator(device=device).manual_seed(0))
     sigma2 = (2 * math.sqrt(2 / 400)) ** 2
     ratio = float((W * W).mean()) / sigma2
