@@ -34,6 +34,8 @@ def mutated_arguments(call_args: list, after: Any) -> list[str]:
 
 
 def _mutated(original: Any, after: Any) -> bool:
+    if original is after:  # a worker sends an argument it left alone as a reference to ours
+        return False
     if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
         return not _same_values(original.detach(), after.detach())
     if isinstance(original, (list, tuple)) and isinstance(after, (list, tuple)):
@@ -54,7 +56,10 @@ def _same_values(a: torch.Tensor, b: torch.Tensor) -> bool:
 def apply_changes(original: Any, after: Any) -> None:
     """Make ``original`` (a call's ``[args, kwargs]``) show what the call did to its copies,
     ``after``: tensors' values, ``requires_grad`` and ``.grad``, generators' states, through
-    lists, tuples and dicts. Parts that do not correspond are left alone."""
+    lists, tuples and dicts. Parts that do not correspond are left alone, and so are parts that
+    are the same object (an argument the call left alone, sent back as a reference to ours)."""
+    if original is after:
+        return
     if isinstance(original, torch.Tensor) and isinstance(after, torch.Tensor):
         _apply_tensor(original, after)
     elif isinstance(original, torch.Generator) and isinstance(after, torch.Generator):

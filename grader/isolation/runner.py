@@ -5,6 +5,11 @@ is the ``submission`` object the tests call. A call that hangs past its time lim
 its process raises :class:`CallTimeout` / :class:`WorkerCrashed` in the test, and the worker is
 started afresh for the next call; within one test a function that hung or crashed fails fast
 thereafter, so Hypothesis's shrinking does not wait on it again.
+
+A call is one round trip, kept lean (issue 13): torch's RNG state and the arguments travel back
+only when the call changed them; a remote iterator that ``list()`` or ``tuple()`` consumes
+whole comes in one round trip (they ask for ``__length_hint__`` first, a ``for`` loop does not);
+a method of a remote object is called without first fetching it.
 """
 
 from __future__ import annotations
@@ -23,9 +28,10 @@ from typing import Any
 
 from grader.errors import ZygoteError
 from grader.isolation.arguments import apply_changes, mutated_arguments
+from grader.isolation.remote import CallTimeout, RemoteObject, RemoteSubmission, SubmissionError, WorkerCrashed
 from grader.isolation.sandbox import Sandbox, detect
 from grader.isolation.wire import (Decoder, Encoder, WireError, recv_frame, restore_rng, rng_record,
-                                   send_frame)
+                                   rng_state, send_frame)
 from grader.isolation.zygote import TRUSTED_MODULES, readable, scratch_base, zygote_for
 
 __all__ = ["CallTimeout", "ImportFailure", "Limits", "RemoteSubmission", "SubmissionError", "Worker",
@@ -36,19 +42,9 @@ _RAISABLE = {cls.__name__: cls for cls in (
     ValueError, TypeError, IndexError, KeyError, LookupError, RuntimeError, NotImplementedError,
     StopIteration, ZeroDivisionError, ArithmeticError, OverflowError, AttributeError,
     AssertionError, MemoryError, RecursionError, UnboundLocalError, NameError, OSError)}
-
-
-class SubmissionError(Exception):
-    """The submission raised something a test cannot expect (SystemExit, a BaseException)."""
-
-
-class CallTimeout(Exception):
-    """A call into the submission ran past its time limit; the worker was killed."""
-
-
-class WorkerCrashed(Exception):
-    """The worker died during a call (os._exit, a signal) or broke the protocol."""
-
+# A drain computes items ahead for at most this long before it answers with what it has: an
+# item that takes almost a call's time limit still has it, as when fetched alone.
+_DRAIN_BUDGET_S = 0.05
 
 @dataclass(frozen=True)
 class Limits:
@@ -109,6 +105,8 @@ class Worker:
         self.banned_calls: dict[str, set[str]] = {}
         self.reseed = False  # the next call carries ``seed``: a new test began, or a new process
         self._objects: dict[int, RemoteObject] = {}
+        self._methods: dict[int, frozenset[str]] = {}  # by class: the methods called without a getattr
+        self._rng: tuple[bytes, bytes | None] | None = None  # torch's RNG state the worker has too
         self._scratch = tempfile.TemporaryDirectory(prefix="worker-", dir=scratch_base())
 
     def start(self) -> ImportFailure | None:
@@ -129,7 +127,7 @@ class Worker:
                 parent.close()
                 raise
         # Restarted within a test, the worker's RNGs start the test afresh at its next call.
-        self.sock, self._objects, self.reseed = parent, {}, True
+        self.sock, self._objects, self._methods, self._rng, self.reseed = parent, {}, {}, None, True
         try:
             header, _ = self._recv(time.monotonic() + self.limits.import_timeout_s)
         except CallTimeout:
@@ -186,24 +184,63 @@ class Worker:
 
     def request(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable]) -> Any:
         """Send one call and return its rebuilt result; raise what the submission raised."""
+        return self._exchange(header, args, kwargs, callbacks)[0]
+
+    def drain(self, handle: int) -> tuple[list, BaseException | None, bool]:
+        """The next items of the remote iterator ``handle``, in one round trip: ``(items,
+        exception, more)``, the exception its ``__next__`` raised after them (StopIteration at
+        its end) or None where ``more`` items may follow.
+
+        Raises:
+            CallTimeout, WorkerCrashed: as a call.
+            AttributeError, ...: the drain could not start (the handle is no iterator).
+        """
+        header = {"op": "drain", "handle": handle, "budget": _DRAIN_BUDGET_S}
+        items, reply = self._exchange(header, [], {}, {}, items=True)
+        raised = _exception(reply["raised"]) if reply["end"] == "raised" else None
+        return items, raised, reply["end"] == "more"
+
+    def _exchange(self, header: dict, args: list, kwargs: dict, callbacks: dict[int, Callable],
+                  items: bool = False) -> tuple[Any, dict]:
+        """Send one request; the rebuilt result (or ``items``: the drained items) and the reply."""
         if self.pid is None and self.start() is not None:
             raise WorkerCrashed("the submission could not be imported again after a crash")
         encoder = Encoder(callbacks=lambda fn: _register_callback(callbacks, fn))
         call_args = [list(args), dict(kwargs)]
-        header = dict(header, args=encoder.encode(call_args[0]), kwargs=encoder.encode(call_args[1]),
-                      rng=rng_record(encoder), function=self.function)
+        header = dict(header)
+        if args:
+            header["args"] = encoder.encode(call_args[0])
+        if kwargs:
+            header["kwargs"] = encoder.encode(call_args[1])
+        if self.function is not None:
+            header["function"] = self.function
+        state = rng_state()
+        if self.reseed or state != self._rng:  # the worker draws from torch's state as it is here
+            header["rng"] = rng_record(encoder, state)
         if self.reseed:  # on the call's own frame: a new test costs no round trip of its own
             header["seed"], self.reseed = self.seed, False
-        deadline = time.monotonic() + self.limits.call_timeout_s
+        deadline = time.monotonic() + self.limits.call_timeout_s + (_DRAIN_BUDGET_S if items else 0)
         try:
+            self.sock.settimeout(self.limits.call_timeout_s)  # not what the last call had left
             send_frame(self.sock, header, encoder.buffers)
             reply, buffers = self._recv(deadline, callbacks)
             decoder = Decoder(buffers, handle=self._remote, args=call_args, functions=TRUSTED_MODULES)
-            value = decoder.decode(reply.get("value")) if reply.get("ok") else None
-            after = decoder.decode(reply.get("args_after"))
-            mutated = mutated_arguments(call_args, after)
-            apply_changes(call_args, after)
-            restore_rng(decoder, reply.get("rng") or {})
+            if items and reply.get("ok"):
+                value = decoder.decode({"t": "list", "v": reply.get("items")})
+                end = reply.get("end")
+                if not (end == "more" or end == "raised" and isinstance(reply.get("raised"), dict)):
+                    raise WireError("a drain without its end")
+            else:
+                value = decoder.decode(reply.get("value")) if reply.get("ok") else None
+            mutated = []
+            if "args_after" in reply:  # else the call changed no argument: the worker's copies are still ours
+                after = decoder.decode(reply["args_after"])
+                mutated = mutated_arguments(call_args, after)
+                apply_changes(call_args, after)
+            # Without a state the call drew nothing: the worker's is still ours.
+            if reply.get("rng"):
+                restore_rng(decoder, reply["rng"])
+            self._rng = rng_state() if reply.get("rng") else state
         except (WireError, RuntimeError, KeyError, IndexError, TypeError, ValueError, AttributeError) as exc:
             self.stop()
             raise WorkerCrashed(f"the submission's process sent a malformed reply ({exc})") from None
@@ -217,7 +254,7 @@ class Worker:
         if mutated and not name.endswith("_"):  # the spec: only a name ending in _ works in place
             raise AssertionError(f"{name or 'the call'} modified its argument {mutated[0]} in place: a function "
                                  "whose name does not end in _ must leave its arguments untouched")
-        return value
+        return value, reply
 
     def _note_banned(self, names: Any) -> None:
         if self.function is not None and isinstance(names, list) and names:
@@ -276,7 +313,14 @@ class Worker:
         handle = int(record["id"])
         if handle not in self._objects:
             self._objects[handle] = RemoteObject(self, handle, str(record.get("kind")), str(record.get("type")))
-        return self._objects[handle]
+        obj = self._objects[handle]
+        if "class" in record:  # its methods, sent with the first object of its class
+            cls = int(record["class"])
+            if isinstance(record.get("methods"), list):
+                self._methods[cls] = frozenset(str(m) for m in record["methods"])
+            shadowed = record.get("shadowed")
+            obj._methods = self._methods.get(cls, frozenset()) - set(shadowed if isinstance(shadowed, list) else ())
+        return obj
 
 
 def _resident_mb(pid: int | None) -> float:
@@ -299,86 +343,3 @@ def _exception(error: dict) -> BaseException:
     if kind in _RAISABLE and kind != "OSError":
         return _RAISABLE[kind](message)
     return SubmissionError(f"the submission raised {name}: {message}".rstrip(": "))
-
-
-class RemoteSubmission:
-    """The ``submission`` object of the tests when grading: the topic's public names, remote.
-
-    ``submission.softmax(O)`` sends O to the worker, calls the student's ``softmax`` there and
-    returns the rebuilt result.
-    """
-
-    traceback_file = None  # the worker's tracebacks are sanitized there, against the student's file name
-
-    def __init__(self, worker: Worker, topic: str) -> None:
-        self._worker, self._topic = worker, topic
-        self._failed: dict[str, BaseException] = {}
-
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
-        """Forget which functions hung or crashed: each test gives them a fresh chance.
-        Calls from now on are made for ``function``'s tests: its banned calls are watched.
-        With ``seed``, the worker seeds its global RNGs (``random``, NumPy, torch) with it when
-        the test's first call reaches it, as the engine seeds torch here."""
-        self._failed.clear()
-        self._worker.function = function
-        if seed is not None:
-            self._worker.seed, self._worker.reseed = seed, True
-
-    def banned_calls(self) -> dict[str, list[str]]:
-        """``{function: [banned API names]}`` the worker saw called while that function's tests ran."""
-        return {f: sorted(names) for f, names in self._worker.banned_calls.items()}
-
-    def __getattr__(self, name: str) -> RemoteFunction:
-        if name.startswith("_") or name not in self._worker.public:
-            raise AttributeError(f"the submission's {self._topic}.py defines no {name!r}")
-        return RemoteFunction(self, name)
-
-    def __repr__(self) -> str:
-        return f"<submission {self._topic}>"
-
-
-class RemoteFunction:
-    """A public function (or class) of the submission; calling it is a call into the worker."""
-
-    def __init__(self, submission: RemoteSubmission, name: str) -> None:
-        self._submission, self._name = submission, name
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        failed = self._submission._failed
-        if self._name in failed:
-            raise type(failed[self._name])(*failed[self._name].args)
-        try:
-            return self._submission._worker.request({"op": "call", "attr": self._name}, list(args), kwargs, {})
-        except (CallTimeout, WorkerCrashed) as exc:
-            failed[self._name] = type(exc)(f"{self._name}: {exc}")
-            raise failed[self._name] from None
-
-    def __repr__(self) -> str:
-        return f"<submission's {self._name}>"
-
-
-class RemoteObject:
-    """An object that lives in the worker (a ``Dropout`` module, a ``data_iter`` iterator)."""
-
-    def __init__(self, worker: Worker, handle: int, kind: str, type_name: str) -> None:
-        self._worker, self._handle, self._kind, self._type = worker, handle, kind, type_name
-
-    def _call(self, attr: str | None, args: tuple, kwargs: dict) -> Any:
-        return self._worker.request({"op": "call", "handle": self._handle, "attr": attr}, list(args), kwargs, {})
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        return self._worker.request({"op": "getattr", "handle": self._handle, "attr": name}, [], {}, {})
-
-    def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        return self._call(None, args, kwargs)
-
-    def __iter__(self) -> Any:
-        return self if self._kind == "iterator" else self._call("__iter__", (), {})
-
-    def __next__(self) -> Any:
-        return self._call("__next__", (), {})
-
-    def __repr__(self) -> str:
-        return f"<{self._type} in the submission>"

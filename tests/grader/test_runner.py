@@ -1,6 +1,7 @@
 """Workers contain what a submission does: exceptions, exits, crashes, hangs, in-place changes;
 each test starts the worker's global RNGs afresh; a worker that cannot be started is one line."""
 
+import operator
 import random
 import shutil
 import textwrap
@@ -86,6 +87,38 @@ def autograd(f, x):
 def draws():
     return torch.rand(3)
 
+def keep(x, generator=None):
+    return x.sum()
+
+def mutate_data(x):
+    x.data.add_(1)
+
+def zero_first(xs):
+    xs[0].zero_()
+
+def drop(X, generator):
+    return X * torch.rand(X.shape, generator=generator)
+
+def raises_after(n):
+    for i in range(n):
+        yield torch.tensor([i])
+    raise ValueError(f"no item {n}")
+
+def slow_batches(n, seconds):
+    for i in range(n):
+        time.sleep(seconds)
+        yield i
+
+def reused_buffer(n):
+    buffer = torch.zeros(1)
+    for i in range(n):
+        buffer.fill_(i)
+        yield buffer
+
+def random_batches(n):
+    for _ in range(n):
+        yield torch.rand(2)
+
 class Module(torch.nn.Module):
     def __init__(self, p=0.5):
         super().__init__()
@@ -93,6 +126,11 @@ class Module(torch.nn.Module):
 
     def forward(self, X):
         return X * 0 if self.training else X
+
+class Shadowed(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.eval = "an attribute, not the method"
 """
 
 
@@ -298,3 +336,112 @@ def test_a_zygote_that_cannot_start_is_one_line_from_the_cli_and_exit_status_1(t
     assert line.startswith("Error: the worker zygote (python -m grader.isolation.no_such_zygote) failed to start "
                            "(exit status 1): "), line
     assert line.endswith("No module named grader.isolation.no_such_zygote"), line
+
+
+def _frames(monkeypatch) -> tuple[list[dict], list[dict]]:
+    """The headers the grader sends and receives from now on."""
+    sent, received = [], []
+    real_send, real_recv = runner.send_frame, runner.recv_frame
+
+    def send(sock, header, buffers):
+        sent.append(header)
+        real_send(sock, header, buffers)
+
+    def recv(sock):
+        header, buffers = real_recv(sock)
+        received.append(header)
+        return header, buffers
+
+    monkeypatch.setattr(runner, "send_frame", send)
+    monkeypatch.setattr(runner, "recv_frame", recv)
+    return sent, received
+
+
+def test_rng_state_crosses_only_when_it_changed_and_the_worker_draws_as_here(submission, monkeypatch):
+    submission.double(torch.ones(1))
+    sent, received = _frames(monkeypatch)
+    submission.double(torch.ones(1))
+    assert "rng" not in sent[-1] and "rng" not in received[-1], "a call that draws nothing carried the RNG state"
+    for _ in range(2):  # the same seed twice: the second call finds the state it left, not the seed's
+        torch.manual_seed(7)
+        first = submission.draws()
+        assert "rng" in sent[-1] and "rng" in received[-1]
+        torch.manual_seed(7)
+        assert torch.equal(first, torch.rand(3))
+    torch.manual_seed(8)
+    submission.double(torch.ones(1))
+    assert "rng" in sent[-1] and "rng" not in received[-1]
+    assert torch.equal(submission.draws(), torch.rand(3, generator=torch.Generator().manual_seed(8)))
+
+
+def test_arguments_come_back_only_when_the_call_changed_them(submission, monkeypatch):
+    sent, received = _frames(monkeypatch)
+    g = torch.Generator().manual_seed(0)
+    submission.keep(torch.ones(3), generator=g)
+    assert "args_after" not in received[-1]
+    X = torch.ones(3)
+    out = submission.drop(X, g)
+    expected = torch.Generator().manual_seed(0)
+    assert torch.equal(out, torch.rand(3, generator=expected)) and torch.equal(g.get_state(), expected.get_state())
+    [x_after, g_after] = received[-1]["args_after"]["v"][0]["v"]
+    assert x_after == {"t": "arg", "path": [0, 0]}, "an argument the call left alone was sent back as data"
+    assert g_after["t"] == "generator"
+
+
+def test_a_change_that_bypasses_autograd_or_sits_in_a_list_is_still_caught(submission):
+    x = torch.zeros(2)
+    with pytest.raises(AssertionError, match=r"mutate_data modified its argument no. 1 in place"):
+        submission.mutate_data(x)
+    assert torch.equal(x, torch.ones(2))
+    xs = [torch.ones(2), torch.ones(2)]
+    with pytest.raises(AssertionError, match=r"zero_first modified its argument no. 1 in place"):
+        submission.zero_first(xs)
+    assert torch.equal(xs[0], torch.zeros(2)) and torch.equal(xs[1], torch.ones(2))
+
+
+def test_list_drains_an_iterator_in_one_round_trip_and_a_for_loop_does_not(submission, monkeypatch):
+    sent, _ = _frames(monkeypatch)
+    assert [int(b) for b in list(submission.batches(5))] == [0, 1, 2, 3, 4]
+    assert [h["op"] for h in sent] == ["call", "drain"]
+    sent.clear()
+    assert [int(b) for b in submission.batches(3)] == [0, 1, 2]
+    assert [h["op"] for h in sent] == ["call"] + ["call"] * 4  # three items, then StopIteration
+
+
+def test_an_exception_after_k_items_comes_after_the_k_items(submission):
+    it = submission.raises_after(2)
+    assert operator.length_hint(it) == 2  # drained: two items, then the exception
+    assert [int(next(it)), int(next(it))] == [0, 1]
+    with pytest.raises(ValueError, match="no item 2"):
+        next(it)
+    with pytest.raises(ValueError, match="no item 2"):
+        list(submission.raises_after(2))
+
+
+def test_a_drain_that_runs_long_hands_over_what_it_has_and_the_rest_follows(submission, monkeypatch):
+    sent, _ = _frames(monkeypatch)
+    assert list(submission.slow_batches(4, 2 * runner._DRAIN_BUDGET_S)) == [0, 1, 2, 3]
+    assert [h["op"] for h in sent] == ["call"] + ["drain"] * 5  # an item per drain, then the end
+
+
+def test_drained_items_are_each_as_they_were_when_yielded(submission):
+    assert [float(b) for b in list(submission.reused_buffer(3))] == [0.0, 1.0, 2.0]
+
+
+def test_drained_random_items_and_the_rng_afterwards_match_drawing_here(submission):
+    torch.manual_seed(3)
+    items = list(submission.random_batches(3))
+    after = torch.rand(1)
+    torch.manual_seed(3)
+    assert all(torch.equal(item, torch.rand(2)) for item in items) and torch.equal(after, torch.rand(1))
+
+
+def test_a_method_call_is_one_round_trip_and_missing_attributes_still_raise(submission, monkeypatch):
+    m = submission.Module(0.5)
+    sent, _ = _frames(monkeypatch)
+    assert m.eval() is m and m.training is False
+    assert [h["op"] for h in sent] == ["call", "getattr"]
+    with pytest.raises(AttributeError, match="no_such_method"):
+        m.no_such_method()
+    assert not hasattr(m, "no_such_method")
+    assert submission.Shadowed().eval == "an attribute, not the method"
