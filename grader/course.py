@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Literal, get_args
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from grader.errors import CourseError
 
@@ -89,13 +89,36 @@ class Topic(_Frozen):
         return self.points * self.functions[function].weight / total
 
 
+class Lms(_Frozen):
+    """Where the grades go after a run (``dlgrade export``, ``dlgrade gradescope build``).
+
+    Attributes:
+        canvas_assignments: topic id -> the Canvas gradebook column it fills, as Canvas names it
+            in an exported roster (``"Softmax (123456)"``); a topic not listed gets a new column.
+        gradescope_hidden_visibility: when Gradescope shows a student the hidden tests' results
+            (Gradescope's ``visibility``: ``hidden``, ``after_due_date``, ``after_published`` or
+            ``visible``); public tests are always ``visible``.
+    """
+
+    canvas_assignments: dict[str, str] = {}
+    gradescope_hidden_visibility: Literal["hidden", "after_due_date", "after_published", "visible"] = "after_published"
+
+
 class Course(_Frozen):
     """The whole course; ``root`` is the folder of course.yml, where its modules live."""
 
     course: str
     settings: Settings = Settings()
+    lms: Lms = Lms()
     topics: tuple[Topic, ...] = Field(min_length=1)
     root: Path = Field(exclude=True)
+
+    @model_validator(mode="after")
+    def _lms_names_topics(self) -> Course:
+        unknown = sorted(set(self.lms.canvas_assignments) - {t.id for t in self.topics})
+        if unknown:
+            raise ValueError(f"lms.canvas_assignments names no topic of the course: {unknown[0]!r}")
+        return self
 
     @field_validator("topics")
     @classmethod

@@ -8,7 +8,8 @@
     ├── ZygoteError              the process that forks the workers did not start or stopped answering
     ├── SchedulerError           the Dask cluster of --scheduler cannot grade (unreachable, unlike this machine)
     ├── ReleaseError             the student bundle cannot be written (--out, no source checkout)
-    └── WritebackError           scores cannot go back into an nbgrader gradebook
+    ├── WritebackError           scores cannot go back into an nbgrader gradebook
+    └── GradesError              a grades folder (gradebook.json) cannot be read back, or an export cannot be made
 """
 
 
@@ -50,3 +51,8 @@ class ReleaseError(DlgradeError):
 class WritebackError(DlgradeError):
     """The scores cannot be written back: nbgrader is not installed, gradebook.json is not
     dlgrade's, or the nbgrader database does not exist or cannot be opened."""
+
+
+class GradesError(DlgradeError):
+    """A grades folder cannot be used: its gradebook.json is missing or not dlgrade's, or what a
+    command makes from it (an LMS export, a report) cannot be made as asked (an unmatched student)."""

@@ -24,7 +24,7 @@ from rich.table import Table
 from grader.course import HiddenFeedback
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["GRADER_ERROR_FEEDBACK", "atomic_write", "feedback_markdown", "gradebook_json", "gradebook_markdown",
+__all__ = ["GRADER_ERROR_FEEDBACK", "atomic_write", "csv_cell", "feedback_markdown", "gradebook_json", "gradebook_markdown",
            "grader_errors", "summary_table", "write_report"]
 
 
@@ -59,8 +59,19 @@ def _csv(report: Report) -> str:
     topics = [t.id for t in report.students[0].topics] if report.students else []
     writer.writerow(["id", *topics, "total"])
     for s in report.students:
-        writer.writerow([s.id, *(_num(t.score) for t in s.topics), _num(s.total)])
+        writer.writerow([csv_cell(s.id), *(_num(t.score) for t in s.topics), _num(s.total)])
     return out.getvalue()
+
+
+# What a spreadsheet reads as a formula when a cell starts with it (OWASP "CSV injection").
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(text: str) -> str:
+    """``text`` safe as a CSV cell an instructor opens in a spreadsheet: a cell a submission
+    controls (a folder name, a message) that starts like a formula gets a leading ``'``, which
+    Excel, LibreOffice and Google Sheets show as text. Numbers we write are not passed here."""
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
 def _num(x: float) -> str:
