@@ -24,8 +24,8 @@ from rich.table import Table
 from grader.course import HiddenFeedback
 from grader.scoring import Report, StudentResult, TestResult, TopicResult
 
-__all__ = ["GRADER_ERROR_FEEDBACK", "atomic_write", "csv_cell", "feedback_markdown", "gradebook_json", "gradebook_markdown",
-           "grader_errors", "summary_table", "write_report"]
+__all__ = ["GRADER_ERROR_FEEDBACK", "atomic_write", "csv_cell", "failure_lines", "feedback_markdown", "fenced",
+           "gradebook_json", "gradebook_markdown", "grader_errors", "points_text", "summary_table", "write_report"]
 
 
 def gradebook_json(report: Report) -> dict:
@@ -59,7 +59,7 @@ def _csv(report: Report) -> str:
     topics = [t.id for t in report.students[0].topics] if report.students else []
     writer.writerow(["id", *topics, "total"])
     for s in report.students:
-        writer.writerow([csv_cell(s.id), *(_num(t.score) for t in s.topics), _num(s.total)])
+        writer.writerow([csv_cell(s.id), *(points_text(t.score) for t in s.topics), points_text(s.total)])
     return out.getvalue()
 
 
@@ -74,7 +74,8 @@ def csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
-def _num(x: float) -> str:
+def points_text(x: float) -> str:
+    """Points as the gradebook writes them: two decimals at most, no trailing zeros (``7.5``, ``10``)."""
     return f"{x:.2f}".rstrip("0").rstrip(".")
 
 
@@ -97,18 +98,18 @@ def feedback_markdown(student: StudentResult, hidden_feedback: HiddenFeedback = 
             function lines count public tests only).
     """
     lines = [f"# Feedback for {student.id}", "",
-             f"**Total: {_num(student.total)} / {_num(student.max_points)}**", "", *_HIDDEN_NOTE[hidden_feedback]]
+             f"**Total: {points_text(student.total)} / {points_text(student.max_points)}**", "", *_HIDDEN_NOTE[hidden_feedback]]
     for topic in student.topics:
         lines += _topic_feedback(topic, hidden_feedback)
     return "\n".join(lines).rstrip() + "\n"
 
 
 def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list[str]:
-    lines = [f"## {topic.id}: {_num(topic.score)} / {_num(topic.max_score)} ({topic.status})", ""]
+    lines = [f"## {topic.id}: {points_text(topic.score)} / {points_text(topic.max_score)} ({topic.status})", ""]
     if topic.notes:
-        lines += ["Note:", "", *_fenced(topic.notes), ""]
+        lines += ["Note:", "", *fenced(topic.notes), ""]
     if topic.status != "graded":
-        lines += [*_fenced(topic.message), ""]
+        lines += [*fenced(topic.message), ""]
         if topic.status != "timeout":
             return lines
     shown = [t for t in topic.tests if hidden_feedback != "score" or t.visibility == "public"]
@@ -120,26 +121,26 @@ def _topic_feedback(topic: TopicResult, hidden_feedback: HiddenFeedback) -> list
             lines.append(f"- {mark} `{function}`: {passed} of {len(tests)} public tests passed")
         else:
             earned, worth = sum(t.weight for t in tests if t.passed), sum(t.weight for t in tests)
-            lines.append(f"- {mark} `{function}`: {_num(earned)} / {_num(worth)} points, "
+            lines.append(f"- {mark} `{function}`: {points_text(earned)} / {points_text(worth)} points, "
                          f"{passed} of {len(tests)} tests passed")
         for t in tests:
             if t.grader_error:
                 lines.append(f"  - {t.visibility} test `{t.name}`: {GRADER_ERROR_FEEDBACK}")
             elif not t.passed:
-                lines += _failure(t, topic.message, hidden_feedback)
+                lines += failure_lines(t, topic.message, hidden_feedback)
     return lines + [""]
 
 
-def _failure(test: TestResult, topic_message: str, hidden_feedback: HiddenFeedback) -> list[str]:
+def failure_lines(test: TestResult, topic_message: str, hidden_feedback: HiddenFeedback) -> list[str]:
     """The lines of one failed test: its name, and its message where it is shown and new."""
     if test.visibility == "hidden" and hidden_feedback == "property":
         return [f"  - hidden test `{test.name}` failed"]
     if test.message == topic_message:  # the topic's heading already says it
         return []
-    return [f"  - {test.visibility} test `{test.name}` failed:", "", *_fenced(test.message, "    ")]
+    return [f"  - {test.visibility} test `{test.name}` failed:", "", *fenced(test.message, "    ")]
 
 
-def _fenced(text: str, indent: str = "") -> list[str]:
+def fenced(text: str, indent: str = "") -> list[str]:
     """``text`` as a code block no line of it can close: the fence outruns its longest run of
     backticks (a submission writes its own error messages)."""
     fence = "`" * max(3, 1 + max((len(run) for run in re.findall("`+", text)), default=0))
@@ -151,8 +152,8 @@ def gradebook_markdown(report: Report) -> str:
     topics = [t.id for t in report.students[0].topics] if report.students else []
     rows = [["student", *topics, "total"], ["---"] * (len(topics) + 2)]
     for s in report.students:
-        rows.append([s.id, *(_num(t.score) + ("" if t.status == "graded" else f" ({t.status})") for t in s.topics),
-                     _num(s.total)])
+        rows.append([s.id, *(points_text(t.score) + ("" if t.status == "graded" else f" ({t.status})") for t in s.topics),
+                     points_text(s.total)])
     return "\n".join("| " + " | ".join(row) + " |" for row in rows) + "\n"
 
 
@@ -168,9 +169,9 @@ def summary_table(report: Report) -> Table:
         table.add_column(t, justify="right")
     table.add_column("total", justify="right", style="bold")
     for s in report.students:
-        cells = [_num(t.score) if t.status == "graded" else f"{_num(t.score)} [dim]{t.status}[/dim]"
+        cells = [points_text(t.score) if t.status == "graded" else f"{points_text(t.score)} [dim]{t.status}[/dim]"
                  for t in s.topics]
-        table.add_row(s.id, *cells, f"{_num(s.total)} / {_num(s.max_points)}")
+        table.add_row(s.id, *cells, f"{points_text(s.total)} / {points_text(s.max_points)}")
     return table
 
 
@@ -198,6 +199,19 @@ def atomic_write(path: Path, text: str | bytes) -> None:
     """Write ``text`` (UTF-8) or bytes to ``path`` through a temporary file renamed over it:
     readers, and a run killed half-way, see the old file or the new one, never a part."""
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    with os.fdopen(fd, "wb") as f:
-        f.write(text.encode() if isinstance(text, str) else text)
-    os.replace(tmp, path)
+    try:
+        # mkstemp makes the file 0600; the result is read by others (course staff, a web server)
+        # as any file the user writes would be: 0666 less the umask.
+        os.fchmod(fd, 0o666 & ~_umask())
+        with os.fdopen(fd, "wb") as f:
+            f.write(text.encode() if isinstance(text, str) else text)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)  # the only way to read it is to set it
+    os.umask(mask)
+    return mask

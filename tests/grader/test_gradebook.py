@@ -1,12 +1,14 @@
 """A grades folder reads back as the run that wrote it; anything else is a one-line GradesError."""
 
 import json
+import os
+import stat
 
 import pytest
 
 from grader.errors import GradesError
 from grader.gradebook import read_gradebook
-from grader.report import write_report
+from grader.report import atomic_write, write_report
 from grader.scoring import Report, StudentResult, TopicResult
 from grader.scoring import TestResult as Outcome  # not collected as a test class
 
@@ -41,3 +43,21 @@ def test_what_is_not_a_gradebook_is_one_line_naming_the_file_and_field(tmp_path,
         read_gradebook(tmp_path)
     message = str(caught.value)
     assert "\n" not in message and str(tmp_path / "gradebook.json") in message and names in message
+
+
+def test_written_files_take_the_umask_not_mkstemp_s_0600(tmp_path):
+    old = os.umask(0o027)
+    try:
+        write_report(REPORT, tmp_path)
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "gradebook.json").stat().st_mode) == 0o640
+    assert stat.S_IMODE((tmp_path / "feedback" / "ana.md").stat().st_mode) == 0o640
+
+
+def test_a_failed_write_leaves_the_old_file_and_no_temporary_one(tmp_path):
+    target = tmp_path / "gradebook.csv"
+    target.write_text("old\n")
+    with pytest.raises(TypeError):
+        atomic_write(target, 3)  # neither str nor bytes: fails half-way
+    assert target.read_text() == "old\n" and [p.name for p in tmp_path.iterdir()] == ["gradebook.csv"]
