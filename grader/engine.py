@@ -28,12 +28,12 @@ from grader.banned import ALWAYS_BANNED, GRADER, LOOPS, BannedCall, find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.failures import describe_failure, describe_grader_error, is_students, sanitize, source_lines
-from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, SubmissionError, Worker, WorkerCrashed
+from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Worker, WorkerCrashed
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
 from grader.replay import Examples, Recording, process_examples, replay
-from grader.submission import InProcessSubmission, Submission, import_topic
+from grader.submission import Submission, import_topic
 
 __all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests"]
 

@@ -34,6 +34,9 @@ from hypothesis import errors as hypothesis_errors
 from grader.isolation import runner
 from grader.isolation.runner import CallTimeout, SubmissionError, WorkerCrashed
 
+if sys.version_info < (3, 11):  # a builtin from 3.11; Hypothesis brings the backport before
+    from exceptiongroup import BaseExceptionGroup
+
 __all__ = ["FLAKY", "HYPOTHESIS_NAMES", "MESSAGE_LIMIT", "describe_failure",
            "describe_grader_error", "is_students", "sanitize", "source_lines"]
 
