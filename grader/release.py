@@ -22,7 +22,7 @@ import yaml
 from grader.course import Course
 from grader.errors import CourseError, ReleaseError
 
-__all__ = ["release"]
+__all__ = ["build_wheel", "project_root", "release"]
 
 # What only grading needs: the secret seed of the hidden tests' examples, and how much of the
 # hidden tests a student's feedback shows.
@@ -103,7 +103,7 @@ def release(course: Course, out: Path) -> Path:
     if out.exists() and not (out.is_dir() and not any(out.iterdir())):
         raise ReleaseError(f"release: --out {str(out)!r} exists and is not an empty folder; "
                            "remove it or name a new one")
-    project = _project_root()
+    project = project_root()
     target = out.resolve()  # `--out .` stages beside the current folder, not inside it
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -124,7 +124,7 @@ def release(course: Course, out: Path) -> Path:
     return out
 
 
-def _project_root() -> Path:
+def project_root() -> Path:
     """The source checkout holding the ``grader`` package and its pyproject.toml."""
     root = Path(__file__).resolve().parent.parent
     if not (root / "pyproject.toml").is_file():
@@ -139,7 +139,7 @@ def _write_bundle(course: Course, project: Path, bundle: Path) -> None:
         shutil.copyfile(course.root / relative, bundle / relative)
     (bundle / "course.yml").write_text(_student_course_yml(course), encoding="utf-8")
     (bundle / "pytest.ini").write_text(_PYTEST_INI, encoding="utf-8")
-    wheel = _build_wheel(project, bundle / "dist")
+    wheel = build_wheel(project, bundle / "dist")
     (bundle / "README.md").write_text(_student_readme(course, wheel.name), encoding="utf-8")
 
 
@@ -220,7 +220,7 @@ def _student_course_yml(course: Course) -> str:
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 
 
-def _build_wheel(project: Path, dist: Path) -> Path:
+def build_wheel(project: Path, dist: Path) -> Path:
     """Build dlgrade's wheel into ``dist`` from a copy of ``project``, so no build/ or
     egg-info is left in the checkout; return the wheel's path.
 
