@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import re
@@ -16,15 +17,12 @@ from grader.course import find_course
 from grader.errors import DlgradeError
 from grader.grading import grade, student_folders
 from grader.machine import resolve_device
+from grader.options import FolderToWrite, course_option
 from grader.progress import reporter
 from grader.report import grader_errors, summary_table, write_report
 from grader.scoring import TopicResult
 
 console = Console(highlight=False)
-course_option = click.option("--course", "course_file", type=click.Path(dir_okay=False),
-                             help="course.yml to use (default: ./course.yml, else the installed course)")
-
-
 class _Device(click.ParamType):
     """``--device``: ``cpu``, ``cuda``, ``cuda:N`` (N a device index) or ``auto``.
 
@@ -40,28 +38,23 @@ class _Device(click.ParamType):
         self.fail(f"{value!r} is not a device: cpu, cuda, cuda:N (N = 0, 1, ...) or auto", param, ctx)
 
 
-class _FolderToWrite(click.Path):
-    """A folder a command writes (``--out``, ``--cache``): a usage error before any work where it
-    cannot be made, because a file is in its way or a parent is not writable."""
-
-    def __init__(self) -> None:
-        super().__init__(file_okay=False)
-
-    def convert(self, value, param, ctx):
-        value = super().convert(value, param, ctx)
-        existing = Path(value).absolute()
-        while not existing.exists() and existing != existing.parent:  # the nearest part that exists
-            existing = existing.parent
-        if not existing.is_dir():
-            self.fail(f"{str(value)!r} cannot be created: {str(existing)!r} is a file", param, ctx)
-        if not os.access(existing, os.W_OK | os.X_OK):
-            self.fail(f"{str(value)!r} cannot be written: no permission to write in {str(existing)!r}", param, ctx)
-        return value
-
-
 class _Group(click.Group):
     """Report a DlgradeError as one line (one per problem, where it lists several) and exit status 1, like
-    click's ClickException."""
+    click's ClickException. The commands that work from a grades folder are imported when run
+    (click's lazy subcommands): they bring matplotlib, jinja2 and copydetect, which ``dlgrade
+    grade`` on a cached class must not wait for."""
+
+    _LAZY = {"export": "grader.exports.cli:export", "gradescope": "grader.gradescope.cli:gradescope_group",
+             "report": "grader.analytics.cli:report_command", "similarity": "grader.similarity.cli:similarity_command"}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *self._LAZY])
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name in self._LAZY:
+            module, attribute = self._LAZY[name].split(":")
+            return getattr(importlib.import_module(module), attribute)
+        return super().get_command(ctx, name)
 
     def invoke(self, ctx: click.Context):
         try:
@@ -115,7 +108,7 @@ def _print_topic(topic: TopicResult) -> None:
 
 @main.command("grade")
 @click.argument("submissions", required=False, type=click.Path(file_okay=False))
-@click.option("--out", default="grades", show_default=True, type=_FolderToWrite(),
+@click.option("--out", default="grades", show_default=True, type=FolderToWrite(),
               help="folder for gradebook.csv, gradebook.json and feedback/")
 @click.option("--device", default="cpu", show_default=True, type=_Device(),
               help="where the tests put their inputs: cpu, cuda, cuda:N (the Nth GPU) or auto (cuda if there is one)")
@@ -128,7 +121,7 @@ def _print_topic(topic: TopicResult) -> None:
                    "as a command line is visible to every process")
 @click.option("--unsafe", is_flag=True,
               help="grade even where no sandbox can keep submissions from the course's files (trusted code only)")
-@click.option("--cache", "cache_dir", type=_FolderToWrite(),
+@click.option("--cache", "cache_dir", type=FolderToWrite(),
               help="results of earlier runs, reused when nothing that decides them changed [default: OUT/.cache]")
 @click.option("--no-cache", is_flag=True, help="grade everything again (the cache is still written)")
 @click.option("--no-replay", is_flag=True,
@@ -159,6 +152,9 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
                        on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache, scheduler=scheduler,
                        replay=not no_replay)
     write_report(report, Path(out))
+    from grader.analytics.class_report import write_class_report  # matplotlib: only once grading is done
+
+    write_class_report(report, Path(out) / "report.html")
     if mode == "json-lines":
         print(json.dumps({"gradebook": str(Path(out) / "gradebook.json"), "students": len(report.students),
                           "sandbox": report.sandbox}))
@@ -167,8 +163,9 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
         for line in grader_errors(report):  # broken tests: their points were given, the instructor must know
             console.print(line, style="yellow", markup=False, soft_wrap=True)
         console.print(f"sandbox: {report.sandbox}")
-        console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'} and "
-                      f"{len(report.students)} feedback files in {Path(out) / 'feedback'}")
+        console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'}, "
+                      f"{len(report.students)} feedback files in {Path(out) / 'feedback'} and the class report "
+                      f"{Path(out) / 'report.html'}")
 
 
 @main.command("validate")
@@ -208,7 +205,7 @@ def nbgrader_group() -> None:
 
 
 @nbgrader_group.command("generate")
-@click.option("--out", required=True, type=_FolderToWrite(),
+@click.option("--out", required=True, type=FolderToWrite(),
               help="nbgrader course root to write (nbgrader_config.py and source/<topic>/<topic>.ipynb)")
 @course_option
 def nbgrader_generate_command(out: str, course_file: str | None) -> None:
@@ -223,7 +220,7 @@ def nbgrader_generate_command(out: str, course_file: str | None) -> None:
 
 @nbgrader_group.command("import")
 @click.argument("submitted", type=click.Path(file_okay=False))
-@click.option("--out", required=True, type=_FolderToWrite(),
+@click.option("--out", required=True, type=FolderToWrite(),
               help="submissions folder to write, one <student>/<topic>.py per notebook, for dlgrade grade")
 @course_option
 def nbgrader_import_command(submitted: str, out: str, course_file: str | None) -> None:
@@ -260,3 +257,4 @@ def nbgrader_writeback_command(gradebook_json: str, root: str, db_url: str | Non
     # the URL is not echoed: one given with --db may hold a password
     console.print(f"wrote {len(result.written)} submissions of {students} students into the nbgrader gradebook; "
                   f"next, in {root}: nbgrader export", markup=False)
+
