@@ -2,89 +2,60 @@
 
 ``tests/grader/adversarial/<case>_attack/`` tries one trick; its module docstring says what it
 tries, what it would gain and what must stop it. ``<case>_twin/`` is an honest submission with
-the wrong answers the attack has when its trick gains nothing. The whole corpus is graded once,
-through the library API and the CLI's writers, inside a copy of the course (so an attack that
-writes can only harm the copy, which the tests then inspect), with a correct bystander topic
-(the reference ``activations.py``) added to every attack's folder. Then, per case: the attack
-scores no more than its twin, on every other topic; the bystander keeps full marks; nothing of the hidden
-tests, the references, other students' code or course.yml reaches the case's outputs; no process
-of it survives. For the whole run: the course is unchanged, the outputs are exactly what the
-grader writes, the feedback keeps submission text inside code blocks, nothing was written
-outside the workers' scratch, nothing reached the network, and no student-topic outlasted its
-time limits by more than the kill takes.
-
-Grading runs with short limits and fewer examples (``SETTINGS``): the attack and its twin are
-graded on the same examples, so their comparison needs no more, and no shrinking, which decides
-no score (``test_mutants.py`` checks it) and is most of the time a wrong answer costs. (Not fewer than 10: with 5 the
-wrong answers' first failures come later and shrink for longer, and the corpus takes longer.)
+the wrong answers the attack has when its trick gains nothing. The corpus is graded once per
+module, in a copy of the course with a correct bystander topic in every attack's folder
+(``adversarial_run.py`` says how). Then, per case: the attack scores no more than its twin, on
+every other topic; the bystander keeps full marks; nothing of the hidden tests, the references,
+other students' code or course.yml reaches the case's outputs; no process of it survives. For
+the whole run: the course is unchanged, the outputs are exactly what the grader writes, the
+feedback keeps submission text inside code blocks, nothing was written outside the workers'
+scratch, nothing reached the network, no student-topic outlasted its time limits by more than
+the kill takes, and the hostile_text attack's messages stay text in the instructor's outputs
+(report.html, gradebook.csv, a Moodle export, Gradescope's results).
 """
 
 from __future__ import annotations
 
 import ast
-import hashlib
+import csv
+import io
 import json
 import os
 import re
-import select
-import shutil
-import signal
-import site
-import socket
-import sysconfig
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
+from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
-import grader
-from grader.course import load_course
-from grader.grading import grade
+from grader.analytics.class_report import write_class_report
+from grader.exports.moodle import moodle_csv
+from grader.gradescope.results import results_json
 from grader.report import gradebook_json, write_report
-from grader.scoring import Report, StudentResult, TopicResult
+from grader.scoring import StudentResult, TopicResult
+from tests.grader.adversarial_run import (
+    BYSTANDER,
+    CASES,
+    CORPUS,
+    SURVIVOR,
+    Run,
+    feedback,
+    grade_corpus,
+    gradebook,
+    leaks,
+    output_texts,
+    strings,
+    walk,
+)
 from tests.grader.leaks import assert_no_leak
 
-COURSE_ROOT = Path(__file__).resolve().parents[2]
-CORPUS = Path(__file__).resolve().parent / "adversarial"
-CASES = sorted(p.name.removesuffix("_attack") for p in CORPUS.glob("*_attack"))
-BYSTANDER = "activations"
 # What a student-topic may take past its import and topic limits: the test running when the
 # topic's limit is reached (the limit is checked between tests) with every call cut at
 # call_timeout_s, and the kill of its worker.
 OVERRUN_S = 30.0
-SETTINGS = {"max_examples": 10, "call_timeout_s": 2.0, "import_timeout_s": 10.0, "topic_timeout_s": 60.0,
-            "shrink": False}
-SECRET_SEED = "731904226185"  # what $DLGRADE_SEED holds in the grading process: it must not leak
-PORTS = range(47613, 47623)  # the network attack tries these
-PROBE = "dlgrade_adversarial_probe__"  # the name of every file an attack writes outside the course
-SURVIVOR = "dlgrade-survivor"  # in the command line of every process an attack leaves behind
 FORGED = "DLGRADE-FORGED-FEEDBACK"  # the forge_feedback attack's Markdown carries it
-MIN_LINE = 30  # shorter lines may occur in feedback by chance
-
-
-@dataclass
-class Run:
-    """What grading the corpus once produced and left behind."""
-
-    report: Report
-    seconds: float
-    course: Path  # the graded copy of the course
-    out: Path  # its grades/ folder, as `dlgrade grade --out grades` run from the course root
-    before: dict[str, str]
-    after: dict[str, str]
-    secrets: dict[str, str]  # line -> the file it comes from
-    survivors: dict[int, str]  # pid -> command line, a second after grading
-    received: list[bytes]
-    probes: list[Path]
-    live: Report  # the corpus graded again, every test run live under Hypothesis instead of replayed
-
-    def student(self, student_id: str) -> StudentResult:
-        """The result of the submission folder ``student_id``."""
-        return next(s for s in self.report.students if s.id == student_id)
 
 
 def test_every_attack_has_a_twin_and_says_what_it_tries():
@@ -102,207 +73,11 @@ def test_every_attack_has_a_twin_and_says_what_it_tries():
                 f"{path.relative_to(CORPUS)}: the docstring must say what it tries, would gain and what stops it"
 
 
-# ---------------------------------------------------------------- grading the corpus once
-
-
 @pytest.fixture(scope="module")
 def run(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    """Grade the corpus in a copy of the course, as `dlgrade grade` from its root would, then again live."""
-    course_dir = _copy_course(tmp_path_factory.mktemp("adversarial") / "course")
-    course = load_course(course_dir / "course.yml")
-    course = course.model_copy(update={"settings": course.settings.model_copy(update=SETTINGS)})
-    wanted = {p.stem for p in CORPUS.glob("*/*.py")} | {BYSTANDER}
-    out = course_dir / "grades"
-    (out / "feedback").mkdir(parents=True)  # as left by an earlier run: attacks may aim at it
-    before, secrets, absent = _snapshot(course_dir), _secret_lines(course_dir), _absent_probe_folders()
-    listener = _Listener()
-    try:
-        with pytest.MonkeyPatch.context() as mp:
-            mp.setenv("DLGRADE_SEED", SECRET_SEED)
-            mp.setenv("PYTHONDONTWRITEBYTECODE", "1")  # so only an attack can add a .pyc to the course
-            mp.chdir(course_dir)
-            start = time.monotonic()
-            topics = [t.id for t in course.topics if t.id in wanted]
-            report = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
-                           jobs=len(os.sched_getaffinity(0)))
-            seconds = time.monotonic() - start
-            live = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
-                         jobs=len(os.sched_getaffinity(0)), replay=False)
-        write_report(report, out)
-        time.sleep(1)  # give the kernel time to end what the grader killed
-        yield Run(report, seconds, course_dir, out, before, _snapshot(course_dir), secrets, _survivors(),
-                  listener.received, _probes(), live)
-    finally:
-        listener.close()
-        for pid in _survivors():  # started by this corpus's attacks
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
-        _remove_probes(absent)
-
-
-def _copy_course(dest: Path) -> Path:
-    """The course's files (no caches) under ``dest``, a bystander added to every attack's folder."""
-    dest.mkdir()
-    (dest / "course.yml").write_bytes((COURSE_ROOT / "course.yml").read_bytes())
-    for name in ("solutions", "exercises", "tests", "examples"):
-        shutil.copytree(COURSE_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", ".hypothesis"))
-    bystander = (dest / "solutions" / f"{BYSTANDER}.py").read_bytes()
-    for folder in (dest / CORPUS.relative_to(COURSE_ROOT)).glob("*_attack"):
-        (folder / f"{BYSTANDER}.py").write_bytes(bystander)
-    return dest
-
-
-def _snapshot(course: Path) -> dict[str, str]:
-    """sha256 of course.yml and of every file under solutions/, tests/ and examples/ (links as such)."""
-    found = {}
-    for top in ("course.yml", "solutions", "tests", "examples"):
-        for path in _walk(course / top):
-            digest = f"-> {os.readlink(path)}" if path.is_symlink() else hashlib.sha256(path.read_bytes()).hexdigest()
-            found[str(path.relative_to(course))] = digest
-    return found
-
-
-def _walk(root: Path) -> list[Path]:
-    """Every file and symlink under ``root`` (or root itself if it is a file), not following links."""
-    if not root.is_dir() or root.is_symlink():
-        return [root] if root.exists() or root.is_symlink() else []
-    found = []
-    for folder, dirs, files in os.walk(root):
-        found += [Path(folder) / n for n in files]
-        found += [Path(folder) / d for d in dirs if (Path(folder) / d).is_symlink()]
-    return sorted(found)
-
-
-def _secret_lines(course: Path) -> dict[str, str]:
-    """Lines no output may hold: the hidden tests, the bodies of the reference solutions and of
-    the sample class's functions (other students' work), and course.yml."""
-    secrets: dict[str, str] = {}
-    for path in sorted((course / "tests" / "hidden").glob("*.py")):
-        lines = _long(path.read_text(encoding="utf-8").splitlines())
-        secrets.update(dict.fromkeys(lines, str(path.relative_to(course))))
-    for path in [*sorted((course / "solutions").glob("*.py")), *sorted((course / "examples" / "class").glob("*/*.py"))]:
-        secrets.update(dict.fromkeys(_body_lines(path), str(path.relative_to(course))))
-    secrets.update(dict.fromkeys(_long((course / "course.yml").read_text(encoding="utf-8").splitlines()), "course.yml"))
-    return secrets
-
-
-def _long(lines: list[str]) -> list[str]:
-    return [s for s in (line.strip() for line in lines) if len(s) >= MIN_LINE]
-
-
-def _body_lines(path: Path) -> list[str]:
-    """The long lines of the bodies of ``path``'s functions, docstrings left out (the stubs share them)."""
-    text = path.read_text(encoding="utf-8")
-    lines = text.splitlines()
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return _long(lines)
-    found = []
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
-            body = node.body[1:] if ast.get_docstring(node) is not None else node.body
-            for stmt in body:
-                found += _long(lines[stmt.lineno - 1:stmt.end_lineno])
-    return found
-
-
-def _survivors() -> dict[int, str]:
-    """pid -> command line of every process an attack left: SURVIVOR in its command line, or,
-    where it could not exec, in its name (``comm``, cut to 15 bytes)."""
-    found = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            cmdline, comm = (entry / "cmdline").read_bytes(), (entry / "comm").read_text().strip()
-        except OSError:
-            continue
-        if SURVIVOR.encode() in cmdline or comm == SURVIVOR[:15]:
-            found[int(entry.name)] = cmdline.replace(b"\0", b" ").decode(errors="replace") or comm
-    return found
-
-
-def _probe_folders() -> list[Path]:
-    """Where the write attacks drop their probes: start-up hook folders, the grader's bytecode
-    caches and the machine's shared temporary folders."""
-    package = Path(grader.__file__).resolve().parent
-    return [*(Path(p) for p in site.getsitepackages()), Path(site.getusersitepackages()),
-            Path(sysconfig.get_path("purelib")), Path(sysconfig.get_path("stdlib")),
-            package / "__pycache__", package / "isolation" / "__pycache__", Path("/tmp"), Path("/dev/shm")]
-
-
-def _absent_probe_folders() -> list[Path]:
-    """The probe folders, and their parents, that do not exist yet (an attack may create them)."""
-    absent = []
-    for folder in _probe_folders():
-        while not folder.exists():
-            absent.append(folder)
-            folder = folder.parent
-    return absent
-
-
-def _probes() -> list[Path]:
-    folders = {f.resolve() for f in _probe_folders() if f.is_dir()}
-    return sorted(p for folder in folders for p in folder.iterdir() if p.name.startswith(PROBE))
-
-
-def _remove_probes(absent: list[Path]) -> None:
-    """Delete the probes, then the folders an attack created for them (deepest first, if empty)."""
-    for path in _probes():
-        path.unlink(missing_ok=True)
-    for folder in sorted(set(absent), key=lambda p: len(p.parts), reverse=True):
-        try:
-            folder.rmdir()
-        except OSError:
-            pass
-
-
-class _Listener:
-    """TCP and UDP on 127.0.0.1, on the first free port of PORTS, recording what arrives."""
-
-    def __init__(self) -> None:
-        self.received: list[bytes] = []
-        for port in PORTS:
-            tcp, udp = socket.socket(), socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            try:
-                tcp.bind(("127.0.0.1", port))
-                udp.bind(("127.0.0.1", port))
-            except OSError:
-                tcp.close()
-                udp.close()
-                continue
-            tcp.listen()
-            self.tcp, self.udp = tcp, udp
-            break
-        else:
-            raise RuntimeError(f"no free port in {PORTS} for the network attack's listener")
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            readable, _, _ = select.select([self.tcp, self.udp], [], [], 0.2)
-            for s in readable:
-                if s is self.udp:
-                    self.received.append(self.udp.recv(65536))
-                    continue
-                conn, peer = self.tcp.accept()
-                with conn:
-                    conn.settimeout(1.0)
-                    try:
-                        self.received.append(b"connection from %s: " % str(peer).encode() + conn.recv(65536))
-                    except OSError:
-                        self.received.append(b"connection from %s" % str(peer).encode())
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.tcp.close()
-        self.udp.close()
+    """The corpus graded once for this module's tests (:func:`grade_corpus`)."""
+    with grade_corpus(tmp_path_factory) as graded:
+        yield graded
 
 
 # ---------------------------------------------------------------- per case
@@ -341,65 +116,27 @@ def test_attack_leaves_no_process_behind(run: Run, case: str):
 @pytest.mark.parametrize("case", CASES)
 def test_attack_leaks_nothing_into_its_outputs(run: Run, case: str):
     ids = (f"{case}_attack", f"{case}_twin")
-    texts = {name: text for name, text in _feedback(run).items() if Path(name).stem in ids}
-    texts.update({f"gradebook.json: {s['id']}": "\n".join(_strings(s)) for s in _gradebook(run)["students"]
+    texts = {name: text for name, text in feedback(run).items() if Path(name).stem in ids}
+    texts.update({f"gradebook.json: {s['id']}": "\n".join(strings(s)) for s in gradebook(run)["students"]
                   if s.get("id") in ids})
-    leaks = _leaks(texts, run.secrets)
-    assert not leaks, f"{case}: secret text in the outputs:\n" + "\n".join(leaks[:10])
+    found = leaks(texts, run.secrets)
+    assert not found, f"{case}: secret text in the outputs:\n" + "\n".join(found[:10])
 
 
 # ---------------------------------------------------------------- the whole run
 
 
-def _gradebook(run: Run) -> dict:
-    try:
-        return json.loads((run.out / "gradebook.json").read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {"students": []}
-
-
-def _strings(value) -> list[str]:
-    if isinstance(value, str):
-        return [value]
-    if isinstance(value, dict):
-        return [s for v in value.values() for s in _strings(v)]
-    if isinstance(value, list):
-        return [s for v in value for s in _strings(v)]
-    return []
-
-
-def _feedback(run: Run) -> dict[str, str]:
-    """Each student's feedback file (wherever a link sends it), by its path under the outputs."""
-    paths = [run.out / "feedback" / f"{s.id}.md" for s in run.report.students]
-    return {str(p.relative_to(run.out)): p.read_text(encoding="utf-8") for p in paths if p.is_file()}
-
-
-def _output_texts(run: Run) -> dict[str, str]:
-    """Every output file's text, each student's feedback, and gradebook.json's strings decoded."""
-    texts = {str(p.relative_to(run.out)): p.read_text(encoding="utf-8", errors="replace")
-             for p in _walk(run.out) if p.is_file() and not p.is_symlink()}
-    texts.update(_feedback(run))
-    texts["gradebook.json (decoded)"] = "\n".join(_strings(_gradebook(run)))
-    return texts
-
-
-def _leaks(texts: dict[str, str], secrets: dict[str, str]) -> list[str]:
-    found = [f"{name}: holds {line!r} of {where}" for name, text in texts.items()
-             for line, where in secrets.items() if line in text]
-    return found + [f"{name}: holds $DLGRADE_SEED" for name, text in texts.items() if SECRET_SEED in text]
-
-
 @pytest.mark.parametrize("case", CASES)
 def test_feedback_shows_none_of_the_grader_s_internals(run: Run, case: str):
     """Whatever an attack raises or prints: no traceback, path, hidden test line or Hypothesis name."""
-    for name, text in _feedback(run).items():
+    for name, text in feedback(run).items():
         if Path(name).stem in (f"{case}_attack", f"{case}_twin"):
             assert_no_leak(text, name)
 
 
 def test_no_output_holds_hidden_tests_references_or_secrets(run: Run):
-    leaks = _leaks(_output_texts(run), run.secrets)
-    assert not leaks, "\n".join(leaks[:20])
+    found = leaks(output_texts(run), run.secrets)
+    assert not found, "\n".join(found[:20])
 
 
 def test_replay_grades_the_corpus_as_live_runs_do(run: Run):
@@ -433,9 +170,9 @@ def test_course_files_are_unchanged(run: Run):
 def test_outputs_are_exactly_what_the_grader_writes(run: Run, tmp_path: Path):
     clean = tmp_path / "clean"
     write_report(run.report, clean)
-    expected = {str(p.relative_to(clean)): p.read_bytes() for p in _walk(clean)}
+    expected = {str(p.relative_to(clean)): p.read_bytes() for p in walk(clean)}
     actual = {str(p.relative_to(run.out)): (f"-> {os.readlink(p)}".encode() if p.is_symlink() else p.read_bytes())
-              for p in _walk(run.out)}
+              for p in walk(run.out)}
     wrong = sorted(k for k in expected.keys() | actual.keys() if expected.get(k) != actual.get(k))
     assert not wrong, f"outputs missing, extra or different from a clean write: {wrong[:20]}"
     assert json.loads((run.out / "gradebook.json").read_text(encoding="utf-8")) == \
@@ -444,7 +181,7 @@ def test_outputs_are_exactly_what_the_grader_writes(run: Run, tmp_path: Path):
 
 def test_feedback_keeps_submission_text_inside_code_blocks(run: Run):
     parser = MarkdownIt()
-    forged = [name for name, text in _feedback(run).items()
+    forged = [name for name, text in feedback(run).items()
               if FORGED in " ".join(t.content for t in parser.parse(text) if t.type == "inline")]
     assert not forged, f"a submission's message renders as the feedback's own Markdown in {forged}"
 
@@ -462,7 +199,62 @@ def test_no_process_is_left_behind(run: Run):
 
 
 def test_no_student_topic_outlasts_its_time_limits(run: Run):
-    settings = load_course(run.course / "course.yml").settings.model_copy(update=SETTINGS)
+    settings = run.graded_course().settings
     limit = settings.import_timeout_s + settings.topic_timeout_s + OVERRUN_S
     slow = {f"{s.id}/{t.id}": round(t.seconds) for s in run.report.students for t in s.topics if t.seconds > limit}
     assert not slow, f"graded for longer than {limit:g} s: {slow} (the whole corpus took {run.seconds:.0f} s)"
+
+
+# ---------------------------------------------------------------- the instructor's outputs
+
+
+def test_hostile_text_stays_text_in_every_output(run: Run, tmp_path: Path):
+    """The hostile_text attack's messages (``<script>``, ``<img onerror>``, ``=HYPERLINK``,
+    ``@SUM``) read as text in report.html, gradebook.csv, a Moodle export with feedback (which
+    Moodle shows as HTML) and the attack's Gradescope results."""
+    write_class_report(run.report, tmp_path / "report.html")
+    page = (tmp_path / "report.html").read_text(encoding="utf-8")
+    assert not _markup(page), f"report.html: {_markup(page)[:5]}"
+    assert "&lt;script&gt;alert(" in page, "report.html does not show the attack's <script> message as text"
+
+    moodle = moodle_csv(run.report, id_field="username", feedback=True).text
+    header, *rows = list(csv.reader(io.StringIO(moodle)))
+    cells = [cell for row in rows for title, cell in zip(header, row) if title.startswith("Feedback for ")]
+    assert not [m for cell in cells for m in _markup(cell)], \
+        f"moodle.csv: markup in feedback: {[m for cell in cells for m in _markup(cell)][:5]}"
+    assert "=HYPERLINK(" in moodle and "&lt;script&gt;alert(" in moodle, "the Moodle export lacks the attack's messages"
+    for name, text in (("gradebook.csv", (run.out / "gradebook.csv").read_text(encoding="utf-8")),
+                       ("moodle.csv", moodle)):
+        formulas = [cell for row in csv.reader(io.StringIO(text)) for cell in row
+                    if cell.startswith(("=", "+", "-", "@")) and not re.fullmatch(r"[-+]?\d+(?:\.\d+)?", cell)]
+        assert not formulas, f"{name}: cells a spreadsheet runs as formulas: {formulas[:5]}"
+
+    results = results_json(run.graded_course(), run.student("hostile_text_attack"), run.report.sandbox, run.seconds)
+    markdown = MarkdownIt("commonmark", {"html": True})
+    rendered = {"output": markdown.render(results["output"])} | \
+        {test["name"]: markdown.render(test["output"]) for test in results["tests"]}
+    markup = {name: _markup(html) for name, html in rendered.items() if _markup(html)}
+    assert not markup, f"results.json: Gradescope renders markup from the submission: {markup}"
+    assert any("&lt;script&gt;alert(" in html for html in rendered.values()), \
+        "results.json does not show the attack's <script> message as text"
+
+
+class _Markup(HTMLParser):
+    """The tags and attributes of an HTML text that could run script or fetch: ``script``, ``img``, ``on*``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.found: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "img"):
+            self.found.append(f"<{tag}>")
+        self.found += [f"<{tag} {name}=...>" for name, _ in attrs if name.startswith("on")]
+
+
+def _markup(html: str) -> list[str]:
+    """What :class:`_Markup` finds in ``html``, in order."""
+    parser = _Markup()
+    parser.feed(html)
+    parser.close()
+    return parser.found
