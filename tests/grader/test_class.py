@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from rich.console import Console
 
+from grader.analytics.mistakes import common_mistakes
 from grader.course import load_course
 from grader.grading import grade
 from grader.report import feedback_markdown, gradebook_json, gradebook_markdown, grader_errors, summary_table
@@ -52,6 +53,22 @@ def test_each_failure_is_explained_in_the_feedback(report, student, topic, statu
     result = next(t for s in report.students if s.id == student for t in s.topics if t.id == topic)
     messages = [result.message] + [t.message for t in result.tests]
     assert result.status == status and any(says in m for m in messages), (result.status, messages[:3])
+
+
+# The README's "Realistic mistakes" (student, function): each must be a common-mistake group of the
+# class report, not hidden behind a crash (a helper the student never defined, say).
+README_MISTAKES = [("ben", "softmax"), ("ben", "relu_grad"), ("chloe", "get_k_fold_data"), ("chloe", "standardize"),
+                   ("dmitri", "sgd_"), ("dmitri", "dropout_layer"), ("emma", "grad"), ("emma", "xavier_uniform_"),
+                   ("farah", "pairwise_sq_dists"), ("farah", "softmax_cross_entropy"), ("mia", "xavier_normal_")]
+
+
+def test_the_class_report_shows_the_mistakes_the_readme_describes(report):
+    groups = common_mistakes(report)
+    found = {(student, m.function) for m in groups for student in m.students}
+    assert not set(README_MISTAKES) - found, f"not among the report's mistakes: {set(README_MISTAKES) - found}"
+    crashes = [f"{m.students}: {m.function}: {m.example[:80]}" for m in groups
+               if m.example.startswith(("NameError", "AttributeError", "ImportError", "TypeError"))]
+    assert not crashes, f"mistakes that are crashes of the sample class's own code: {crashes}"
 
 
 def test_perfect_student_written_differently_keeps_full_marks(report):

@@ -6,7 +6,8 @@ import torch
 
 
 def dropout_layer(X, dropout, generator=None):
-    _check_probability(dropout, "dropout")
+    if math.isnan(dropout) or not 0.0 <= dropout <= 1.0:
+        raise ValueError(f"dropout={dropout} is outside [0, 1]")
     if dropout == 1:
         return torch.zeros_like(X)
     mask = torch.rand(X.shape, generator=generator, device=X.device) >= dropout

@@ -34,8 +34,8 @@ def _positive(value, name, allow_zero=False):
 
 
 def sgd_(params, lr, batch_size, weight_decay=0.0):
-    _check_lr(lr)
-    _check_batch_size(batch_size)
+    _positive(lr, "lr")
+    _positive(batch_size, "batch_size")
     if not weight_decay >= 0:
         raise ValueError(f"weight_decay={weight_decay} must be >= 0")
     with torch.no_grad():

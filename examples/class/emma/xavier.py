@@ -18,7 +18,7 @@ def fan_in_and_fan_out(shape: tuple[int, ...]) -> tuple[int, int]:
 
 
 def xavier_uniform_(W, gain=1.0, generator=None):
-    fan_in, fan_out = _fans(tuple(W.shape), "W")
+    fan_in, fan_out = fan_in_and_fan_out(W.shape)
     bound = gain * math.sqrt(6.0 / fan_in)
     with torch.no_grad():
         W.uniform_(-bound, bound, generator=generator)

@@ -31,7 +31,7 @@ def xavier_uniform_(W: Tensor, gain: float = 1.0, generator: torch.Generator | N
 
 
 def xavier_normal_(W, gain=1.0, generator=None):
-    fan_in, fan_out = _fans(tuple(W.shape), "W")
+    fan_in, fan_out = fan_in_and_fan_out(tuple(W.shape))
     var = gain ** 2 * 2.0 / (fan_in + fan_out)
     with torch.no_grad():
         W.normal_(0.0, var, generator=generator)
