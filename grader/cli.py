@@ -20,7 +20,7 @@ from grader.machine import resolve_device
 from grader.options import FolderToWrite, course_option
 from grader.progress import reporter
 from grader.report import grader_errors, summary_table, write_report
-from grader.scoring import TopicResult
+from grader.scoring import Report, TopicResult
 
 console = Console(highlight=False)
 class _Device(click.ParamType):
@@ -45,7 +45,8 @@ class _Group(click.Group):
     grade`` on a cached class must not wait for."""
 
     _LAZY = {"export": "grader.exports.cli:export", "gradescope": "grader.gradescope.cli:gradescope_group",
-             "report": "grader.analytics.cli:report_command", "similarity": "grader.similarity.cli:similarity_command"}
+             "new": "grader.authoring.cli:new_group", "report": "grader.analytics.cli:report_command",
+             "similarity": "grader.similarity.cli:similarity_command"}
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *self._LAZY])
@@ -151,10 +152,7 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
         report = grade(course, folder, device=device, topics=chosen, jobs=jobs or len(os.sched_getaffinity(0)),
                        on_result=on_result, unsafe=unsafe, cache=cache, refresh=no_cache, scheduler=scheduler,
                        replay=not no_replay)
-    write_report(report, Path(out))
-    from grader.analytics.class_report import write_class_report  # matplotlib: only once grading is done
-
-    write_class_report(report, Path(out) / "report.html")
+    _write_outputs(report, Path(out))
     if mode == "json-lines":
         print(json.dumps({"gradebook": str(Path(out) / "gradebook.json"), "students": len(report.students),
                           "sandbox": report.sandbox}))
@@ -166,6 +164,25 @@ def grade_command(submissions: str | None, out: str, device: str, topics: tuple[
         console.print(f"wrote {Path(out) / 'gradebook.csv'}, {Path(out) / 'gradebook.json'}, "
                       f"{len(report.students)} feedback files in {Path(out) / 'feedback'} and the class report "
                       f"{Path(out) / 'report.html'}")
+
+
+def _write_outputs(report: Report, out: Path) -> None:
+    """The gradebooks, the feedback and the class report. The report is made again only where the
+    gradebook changed (or it is missing): drawing it takes seconds, and a regrade with everything
+    cached takes under one."""
+    before = _read_bytes(out / "gradebook.json")
+    write_report(report, out)
+    if before != _read_bytes(out / "gradebook.json") or not (out / "report.html").is_file():
+        from grader.analytics.class_report import write_class_report  # matplotlib: only where it draws
+
+        write_class_report(report, out / "report.html")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 @main.command("validate")

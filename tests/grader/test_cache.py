@@ -134,19 +134,20 @@ try:
     main(sys.argv[1:], prog_name="dlgrade")
 except SystemExit as done:
     assert done.code in (0, None), done.code
-print("torch" in sys.modules)
+print("torch" in sys.modules, "matplotlib" in sys.modules)
 """
 
 
-def test_a_regrade_with_everything_cached_never_imports_torch(course, submissions, tmp_path):
+def test_a_regrade_with_everything_cached_never_imports_torch_nor_draws_the_report(course, submissions, tmp_path):
     args = ["grade", str(submissions), "--out", str(tmp_path / "out"), "--quiet", "--topic", "norms",
             "--course", str(course.root / "course.yml")]
     subprocess.run([sys.executable, "-m", "grader", *args], check=True)
     regrade = subprocess.run([sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, check=True)
-    assert regrade.stdout.split() == ["False"], "torch was imported though nothing was left to grade"
+    assert regrade.stdout.split() == ["False", "False"], \
+        "torch was imported or the class report drawn again, though nothing was left to grade"
     (submissions / "kim" / "norms.py").write_text("# resubmitted empty\n")
     regrade = subprocess.run([sys.executable, "-c", NO_TORCH, *args], capture_output=True, text=True, check=True)
-    assert regrade.stdout.split() == ["True"], "a resubmission is graded"
+    assert regrade.stdout.split() == ["True", "True"], "a resubmission is graded and the class report redrawn"
 
 
 def test_quiet_prints_nothing_and_json_lines_one_object_per_student_topic(course, submissions, tmp_path):

@@ -58,7 +58,7 @@ def run(*args: str):
     return CliRunner().invoke(main, [*args, "--course", str(COURSE_ROOT / "course.yml")])
 
 
-def test_grade_writes_the_three_outputs_with_the_schema(small_class, tmp_path):
+def test_grade_writes_the_gradebooks_feedback_and_class_report_with_the_schema(small_class, tmp_path):
     result = run("grade", str(small_class), "--out", str(tmp_path), "--topic", "norms", "--jobs", "1")
     assert result.exit_code == 0, result.output
     gradebook = json.loads((tmp_path / "gradebook.json").read_text())
@@ -72,6 +72,8 @@ def test_grade_writes_the_three_outputs_with_the_schema(small_class, tmp_path):
     assert "not attempted" in feedback and "def test_" not in feedback
     for path in (tmp_path / "feedback").iterdir():
         assert_no_leak(path.read_text(), f"feedback/{path.name}")
+    report = (tmp_path / "report.html").read_text()
+    assert "3 students" in report and 'data-topic="norms"' in report, "expected the class report beside the gradebook"
     # The last lines name the files written, under --out: the instructor's own paths.
     assert_no_leak(result.output.partition("\nwrote ")[0], "grade's output")
 
@@ -88,7 +90,7 @@ def test_a_secret_seed_from_the_option_or_environment_is_used_but_never_written(
     assert gradebook["seeded"] is True and "secret seed" in result.output
     assert {s["id"]: s["total"] for s in gradebook["students"]} == {"empty": 0, "ref": 10, "stub": 0}
     written = [p.read_text() for p in [tmp_path / "gradebook.json", tmp_path / "gradebook.csv",
-                                       *(tmp_path / "feedback").iterdir()]]
+                                       tmp_path / "report.html", *(tmp_path / "feedback").iterdir()]]
     assert not [text for text in [*written, result.output] if secret in text]
 
 
