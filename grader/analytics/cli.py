@@ -12,8 +12,6 @@ from grader.gradebook import read_gradebook
 
 __all__ = ["report_command"]
 
-console = Console(highlight=False)
-
 
 @click.command("report")
 @click.argument("grades", type=click.Path(file_okay=False))
@@ -25,5 +23,6 @@ def report_command(grades: str, out: str | None) -> None:
     report = read_gradebook(Path(grades))
     target = Path(out) if out else Path(grades) / "report.html"
     write_class_report(report, target)
+    console = Console(highlight=False)  # made here, so it measures the terminal it prints to
     console.print(summary(report))
     console.print(f"wrote {target}", markup=False, soft_wrap=True)

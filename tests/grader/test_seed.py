@@ -333,7 +333,7 @@ def test_a_submission_drawing_from_random_and_numpy_grades_byte_for_byte_alike(t
         assert proc.returncode == 0, proc.stderr[-2000:]
         outputs.append(_outputs(out))
     first, second = outputs
-    assert sorted(first) == ["feedback/d2l.md", "gradebook.csv", "gradebook.json"]
+    assert sorted(first) == ["feedback/d2l.md", "gradebook.csv", "gradebook.json", "report.html"]
     topics = json.loads(first["gradebook.json"])["students"][0]["topics"]
     assert all(t["status"] == "graded" and 0 < t["score"] < t["max_score"] for t in topics), topics
     changed = [name for name in first if first[name] != second[name]]
