@@ -44,7 +44,7 @@ class _Group(click.Group):
     (click's lazy subcommands): they bring matplotlib, jinja2 and copydetect, which ``dlgrade
     grade`` on a cached class must not wait for."""
 
-    _LAZY = {"export": "grader.exports.cli:export", "gradescope": "grader.gradescope.cli:gradescope_group",
+    _LAZY = {"audit": "grader.audit.cli:audit_command", "export": "grader.exports.cli:export", "gradescope": "grader.gradescope.cli:gradescope_group",
              "new": "grader.authoring.cli:new_group", "report": "grader.analytics.cli:report_command",
              "similarity": "grader.similarity.cli:similarity_command"}
 

@@ -104,20 +104,44 @@ class Lms(_Frozen):
     gradescope_hidden_visibility: Literal["hidden", "after_due_date", "after_published", "visible"] = "after_published"
 
 
+class AcceptedSurvivor(_Frozen):
+    """A mutant of the reference that survives the tests and the course accepts (``dlgrade audit``):
+    the topic, the function it changes, its id as the audit prints it, and why it may survive."""
+
+    topic: str
+    function: str
+    mutant: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*@[0-9a-f]{10}$")
+    reason: str = Field(min_length=1)
+
+
+class Audit(_Frozen):
+    """What ``dlgrade audit`` needs of the course: the survivors it accepts, each with its reason."""
+
+    accepted: tuple[AcceptedSurvivor, ...] = ()
+
+
 class Course(_Frozen):
     """The whole course; ``root`` is the folder of course.yml, where its modules live."""
 
     course: str
     settings: Settings = Settings()
     lms: Lms = Lms()
+    audit: Audit = Audit()
     topics: tuple[Topic, ...] = Field(min_length=1)
     root: Path = Field(exclude=True)
 
     @model_validator(mode="after")
     def _lms_names_topics(self) -> Course:
-        unknown = sorted(set(self.lms.canvas_assignments) - {t.id for t in self.topics})
+        topics = {t.id for t in self.topics}
+        unknown = sorted(set(self.lms.canvas_assignments) - topics)
         if unknown:
             raise ValueError(f"lms.canvas_assignments names no topic of the course: {unknown[0]!r}")
+        for i, survivor in enumerate(self.audit.accepted):
+            if survivor.topic not in topics:
+                raise ValueError(f"audit.accepted.{i}.topic: no topic {survivor.topic!r} in the course")
+            if not survivor.mutant.startswith(f"{survivor.function}@"):
+                raise ValueError(f"audit.accepted.{i}.mutant: {survivor.mutant!r} is not a mutant of "
+                                 f"{survivor.function!r}")
         return self
 
     @field_validator("topics")

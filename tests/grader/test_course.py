@@ -32,7 +32,7 @@ def test_the_course_loads_with_its_points():
     (lambda d: d["topics"][2]["functions"]["grad"].update(wieght=2),
      r"topics\.2\.functions\.grad\.wieght: unknown key wieght \(did you mean weight\?\)$"),
     (lambda d: d.update(topix=[]), r": topix: unknown key topix \(did you mean topics\?\)$"),
-    (lambda d: d.update(zzz=1), r": zzz: unknown key zzz \(known keys: course, settings, lms, topics\)$"),
+    (lambda d: d.update(zzz=1), r": zzz: unknown key zzz \(known keys: course, settings, lms, audit, topics\)$"),
     (lambda d: d.update(root="/elsewhere"), r": root: unknown key root"),
     (lambda d: d.update({1: 2}), r": 1: Keys should be strings"),
     (lambda d: d["settings"].update(call_timeout_s="soon"), r"settings\.call_timeout_s: Input should be a valid number"),
