@@ -25,6 +25,7 @@ gradebook.json and its strings, every output's text, and the secret lines found 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import json
 import os
@@ -36,7 +37,7 @@ import socket
 import sysconfig
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -79,7 +80,7 @@ class Run:
     survivors: dict[int, str]  # pid -> command line, a second after grading
     received: list[bytes]
     probes: list[Path]
-    live: Report  # the corpus graded again, every test run live under Hypothesis instead of replayed
+    grade_live: Callable[[], Report]  # grades the corpus again, every test live under Hypothesis (minutes)
 
     def student(self, student_id: str) -> StudentResult:
         """The result of the submission folder ``student_id``."""
@@ -93,8 +94,8 @@ class Run:
 
 @contextmanager
 def grade_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
-    """Grade the corpus in a copy of the course, as `dlgrade grade` from its root would, then
-    again live; yield the :class:`Run`, then clean up what the attacks left (see the module)."""
+    """Grade the corpus in a copy of the course, as `dlgrade grade` from its root would; yield the
+    :class:`Run` (whose ``grade_live`` grades it again live), then clean up what the attacks left."""
     course_dir = _copy_course(tmp_path_factory.mktemp("adversarial") / "course")
     course = load_course(course_dir / "course.yml")
     course = course.model_copy(update={"settings": course.settings.model_copy(update=SETTINGS)})
@@ -113,12 +114,10 @@ def grade_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
             report = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
                            jobs=len(os.sched_getaffinity(0)))
             seconds = time.monotonic() - start
-            live = grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
-                         jobs=len(os.sched_getaffinity(0)), replay=False)
         write_report(report, out)
         time.sleep(1)  # give the kernel time to end what the grader killed
         yield Run(report, seconds, course_dir, out, before, _snapshot(course_dir), secrets, _survivors(),
-                  listener.received, _probes(), live)
+                  listener.received, _probes(), functools.partial(_grade_live, course, course_dir, topics))
     finally:
         listener.close()
         for pid in _survivors():  # started by this corpus's attacks
@@ -127,6 +126,16 @@ def grade_corpus(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Run]:
             except ProcessLookupError:
                 pass
         _remove_probes(absent)
+
+
+def _grade_live(course: Course, course_dir: Path, topics: list[str]) -> Report:
+    """The corpus graded again as :func:`grade_corpus` grades it, every test run live under Hypothesis."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("DLGRADE_SEED", SECRET_SEED)
+        mp.setenv("PYTHONDONTWRITEBYTECODE", "1")
+        mp.chdir(course_dir)
+        return grade(course, course_dir / CORPUS.relative_to(COURSE_ROOT), topics=topics,
+                     jobs=len(os.sched_getaffinity(0)), replay=False)
 
 
 def _copy_course(dest: Path) -> Path:

@@ -24,6 +24,7 @@ def report():
     return grade(COURSE, COURSE_ROOT / "examples" / "class", jobs=len(os.sched_getaffinity(0)))
 
 
+@pytest.mark.slow  # grades the class a second time (~6 core-minutes): `pytest -m slow`
 def test_replay_grades_the_class_as_live_runs_do(report):
     """Each test run live under Hypothesis for every student: the same gradebook and feedback, byte for byte."""
     live = grade(COURSE, COURSE_ROOT / "examples" / "class", jobs=len(os.sched_getaffinity(0)), replay=False)

@@ -99,6 +99,7 @@ def submissions_report():
     return {s.id: s for s in report.students}
 
 
+@pytest.mark.slow  # grades them a second time (minutes): `pytest -m slow`
 def test_replayed_mutants_grade_as_live_runs(mutant_results, mutant_paths):
     """Every mutant, graded again with each test run live under Hypothesis: the same results."""
     live = _graded(UNSHRUNK, MUTANTS, mutant_paths)
@@ -106,6 +107,7 @@ def test_replayed_mutants_grade_as_live_runs(mutant_results, mutant_paths):
     assert not differ, f"replay changed the results of {differ}"
 
 
+@pytest.mark.slow  # grades them a second time (minutes): `pytest -m slow`
 def test_replayed_submissions_grade_as_live_runs(submissions_report):
     """The correct alternatives and the real-code corpus, graded live: the same gradebook and feedback."""
     live = grade(COURSE, SUBMISSIONS, device=DEVICE, jobs=len(os.sched_getaffinity(0)), replay=False)
