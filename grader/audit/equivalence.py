@@ -46,7 +46,7 @@ import torch
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.replay import Examples, replay
-from grader.submission import import_topic
+from grader.submission import InProcessSubmission, import_topic
 
 __all__ = ["MIN_CALLS", "Equivalence", "PairedSubmission", "probably_equivalent"]
 
@@ -131,31 +131,21 @@ def _reference(course: Course, topic: Topic) -> ModuleType:
     return _reference_module(course.root / "solutions" / f"{topic.id}.py")
 
 
-class PairedSubmission:
+class PairedSubmission(InProcessSubmission):
     """A submission whose every public name calls the reference and the mutant alike, compares
-    what they did and returns the reference's result (the engine's Submission protocol).
+    what they did and returns the reference's result (``begin_test`` seeds and nothing is
+    watched, as :class:`InProcessSubmission`).
 
     Attributes:
         calls: pairs of calls compared so far.
         difference: the first difference found ("" while none).
     """
 
-    traceback_file: str | None = None
-
     def __init__(self, reference: ModuleType, mutant: ModuleType) -> None:
+        super().__init__(reference)
+        self.traceback_file = None  # a failure is the pair's, never attributed to one file
         self._reference, self._mutant = reference, mutant
         self.calls, self.difference = 0, ""
-
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
-        """Seed every global RNG with ``seed``, as a worker does before a test."""
-        if seed is not None:
-            from grader.isolation.worker import seed_rngs
-
-            seed_rngs(seed)
-
-    def banned_calls(self) -> dict[str, list[str]]:
-        """Nothing: calls are not watched here."""
-        return {}
 
     def __getattr__(self, name: str) -> Any:
         if name.startswith("__"):
