@@ -56,8 +56,12 @@ class CourseTest:
 
 def prepare(course: Course) -> None:
     """Make the course's modules importable and load the grading profile (idempotent)."""
+    # First on the path even where it is there already: a spawned pool process inherits its
+    # parent's sys.path, where another course's root (and its ``tests`` package) may come earlier.
     root = str(course.root)
-    if root not in sys.path:
+    if sys.path[:1] != [root]:
+        if root in sys.path:
+            sys.path.remove(root)
         sys.path.insert(0, root)
     register_profiles(course.settings.max_examples, course.settings.shrink)
     without_numpy_rng()  # the worker seeds NumPy before each test; Hypothesis need not per example

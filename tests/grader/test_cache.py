@@ -159,3 +159,20 @@ def test_quiet_prints_nothing_and_json_lines_one_object_per_student_topic(course
     assert [(r["student"], r["cached"]) for r in records[:-1]] == [(s, True) for s in STUDENTS]
     assert set(records[0]) == {"student", "topic", "status", "score", "max_score", "seconds", "cached"}
     assert records[-1]["gradebook"] == str(tmp_path / "q" / "gradebook.json")
+
+
+def test_a_pool_grades_its_own_course_whatever_else_the_parent_s_sys_path_holds(course, submissions, tmp_path,
+                                                                               monkeypatch):
+    # Spawned pool processes inherit the parent's sys.path. In a process that graded another
+    # course before (a test run, a notebook), that course's root stands before this one's, and
+    # its own ``tests`` package, without this course's test modules, would be imported instead.
+    decoy = tmp_path / "other_course"
+    for package in ("tests", "tests/public", "tests/hidden"):
+        (decoy / package).mkdir(parents=True)
+        (decoy / package / "__init__.py").write_text("", encoding="utf-8")
+    monkeypatch.syspath_prepend(str(course.root))
+    monkeypatch.syspath_prepend(str(decoy))
+    alone, _ = graded(course, submissions, None, jobs=1)
+    pooled, _ = graded(course, submissions, None, jobs=2)
+    assert gradebook_json(pooled) == gradebook_json(alone)
+    assert all(t.status == "graded" for s in pooled.students for t in s.topics), gradebook_json(pooled)
