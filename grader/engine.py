@@ -11,8 +11,10 @@ is something to grade.
 from __future__ import annotations
 
 import ast
+import ctypes
 import functools
 import os
+import signal
 import tempfile
 import time
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
@@ -38,6 +40,7 @@ from grader.submission import Submission, import_topic
 __all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests"]
 
 _NOTES_LIMIT = 4000
+_PR_SET_PDEATHSIG = 1  # prctl(2)
 
 
 def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "cpu", jobs: int = 1,
@@ -63,8 +66,8 @@ def grade_tasks(course: Course, tasks: list[tuple[Path, Topic]], device: str = "
     # spawn, not fork: the parent may have run OpenMP threads or initialised CUDA.
     context = get_context("spawn")
     with (tempfile.TemporaryDirectory(prefix="dlgrade-examples-") as scratch,
-          ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_pin_to_one_core,
-                              initargs=(context.Value("i", 0),)) as pool):
+          ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_grading_process,
+                              initargs=(context.Value("i", 0), os.getpid())) as pool):
         folder = (examples or Path(scratch)) if replay else None
         if folder is not None:  # each topic recorded once, in parallel, before any student needs it
             topics = list({topic.id: topic for _, topic in tasks}.values())
@@ -92,12 +95,17 @@ def _grade_in_pool(course: Course, topic: Topic, submission: Path, device: str, 
     return grade_topic(course, topic, submission / f"{topic.id}.py", device, sandbox=sandbox, examples=examples)
 
 
-def _pin_to_one_core(counter: Any) -> None:
-    """Give this grading process (and so its workers) a core of its own, round robin.
+def _start_grading_process(counter: Any, parent: int) -> None:
+    """End with the grader, and take a core of its own, round robin.
 
-    A submission may start threads that spin; pinned, and unable to change its affinity
-    (seccomp), it slows only its own student's grading, never another job's.
+    A grading process outlives a grader killed outright (SIGKILL, the OOM killer), and its
+    workers with it: the kernel ends it with its parent instead. Pinned, and unable to change
+    its affinity (seccomp), a submission whose threads spin slows only its own student's
+    grading, never another job's.
     """
+    ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:  # the grader ended before the line above
+        os._exit(1)
     with counter.get_lock():
         index = counter.value
         counter.value += 1

@@ -5,12 +5,14 @@ killed with SIGKILL resumes with every student-topic it finished; --jobs never c
 of the outputs; --quiet and --json-lines print what scripts expect.
 """
 
+import contextlib
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -125,6 +127,51 @@ def test_a_run_killed_with_sigkill_resumes_and_loses_nothing(course, submissions
     assert len(lines) == len(STUDENTS) * len(TOPICS) + 1 and "gradebook" in lines[-1]
     clean = gradebook_json(grade(course, submissions, topics=TOPICS))
     assert json.loads((out / "gradebook.json").read_text()) == json.loads(json.dumps(clean))
+
+
+def _descendants(pid: int) -> set[int]:
+    """The processes below ``pid``, from /proc."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+        except OSError:
+            continue
+        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+    found, todo = set(), [pid]
+    while todo:
+        for child in children.get(todo.pop(), []):
+            found.add(child)
+            todo.append(child)
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def test_a_run_killed_alone_takes_its_grading_processes_and_workers_with_it(course, submissions, tmp_path):
+    args = ["grade", str(submissions), "--out", str(tmp_path / "grades"), "--jobs", "2", "--json-lines", "--course",
+            str(course.root / "course.yml"), *[f"--topic={t}" for t in TOPICS]]
+    run = cli(*args)
+    try:
+        json.loads(run.stdout.readline())  # the pool and its workers are up
+        below = _descendants(run.pid)
+        assert below, "a run with --jobs 2 has grading processes"
+        os.kill(run.pid, signal.SIGKILL)  # the dlgrade process alone, as an OOM killer would
+        run.wait()  # not communicate(): processes that outlive it would hold its pipes open
+        deadline = time.monotonic() + 30
+        while any(map(_alive, below)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in below if _alive(pid)], "processes outlived the dlgrade run that started them"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(run.pid, signal.SIGKILL)
+        run.stdout.close()
+        run.stderr.close()
 
 
 NO_TORCH = """

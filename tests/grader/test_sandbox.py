@@ -180,11 +180,11 @@ def test_each_grading_job_runs_on_one_core():
     from concurrent.futures import ProcessPoolExecutor
     from multiprocessing import get_context
 
-    from grader.engine import _pin_to_one_core
+    from grader.engine import _start_grading_process
 
     context = get_context("spawn")
-    with ProcessPoolExecutor(2, mp_context=context, initializer=_pin_to_one_core,
-                             initargs=(context.Value("i", 0),)) as pool:
+    with ProcessPoolExecutor(2, mp_context=context, initializer=_start_grading_process,
+                             initargs=(context.Value("i", 0), os.getpid())) as pool:
         affinities = list(pool.map(os.sched_getaffinity, [0] * 4))
     assert all(len(cores) == 1 for cores in affinities), affinities
 
