@@ -77,7 +77,7 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
 
     Raises:
         CourseError: a test module is missing or fails to import, a test is not ``@graded``,
-            or grades a function course.yml does not list.
+            grades a function course.yml does not list, or has the name of another test of the topic.
     """
     prepare(course)
     found: list[tuple[str, str, str, Callable]] = []
@@ -94,6 +94,9 @@ def collect_tests(course: Course, topic: Topic, visibilities: tuple[str, ...] = 
             if function not in topic.functions:
                 raise CourseError(f"{module_name}.{name}: grades {function!r}, not a function of topic "
                                   f"{topic.id!r} in course.yml (use @graded)")
+            if any(name == other for other, *_ in found):  # the gradebook and the replay know a test by name
+                raise CourseError(f"{module_name}.{name}: topic {topic.id!r} has another test of that name; "
+                                  "rename one")
             found.append((name, function, visibility, test))
     points = test_points(topic, [(f, t.dlgrade_weight) for _, f, _, t in found])
     secret = course.settings.grading_seed

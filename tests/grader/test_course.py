@@ -1,5 +1,7 @@
 """course.yml is validated on load; errors are one line naming the key."""
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -131,3 +133,22 @@ def test_with_settings_replaces_a_setting_and_validates_it():
     assert seeded.settings.max_examples == course.settings.max_examples and seeded.root == course.root
     with pytest.raises(CourseError, match=r"^settings: hidden_feedback: Input should be .* \(got 'all'\)$"):
         course.with_settings(hidden_feedback="all")
+
+
+def test_two_tests_of_a_topic_with_one_name_are_a_course_error(tmp_path):
+    # The gradebook, the feedback and the replay know a test by its name within its topic.
+    from tests.grader.courses import course_copy
+
+    course = course_copy(tmp_path / "course", topics=["norms"])
+    public = (course.parent / "tests" / "public" / "test_norms.py").read_text(encoding="utf-8")
+    name = next(line.split("(")[0][4:] for line in public.splitlines() if line.startswith("def test_"))
+    with (course.parent / "tests" / "hidden" / "test_norms_props.py").open("a", encoding="utf-8") as hidden:
+        hidden.write(f"\n\n@graded('l1_norm')\ndef {name}(submission):\n    assert True\n")
+    script = ("import sys\nfrom grader.collect import collect_tests\nfrom grader.course import load_course\n"
+              "from grader.errors import CourseError\ncourse = load_course(sys.argv[1])\n"
+              "try:\n    collect_tests(course, course.topic('norms'))\nexcept CourseError as exc:\n    print(exc)\n")
+    # a process of its own: this one has imported the course's own tests package
+    done = subprocess.run([sys.executable, "-c", script, str(course)], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300, check=True)
+    assert done.stdout.strip() == (f"tests.hidden.test_norms_props.{name}: topic 'norms' has another test of that "
+                                   "name; rename one"), done.stdout + done.stderr
