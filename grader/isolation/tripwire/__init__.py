@@ -76,7 +76,7 @@ from collections.abc import Collection, Iterable, Iterator
 from contextlib import contextmanager
 
 from grader.banned import ALWAYS_BANNED, LOOPS
-from grader.isolation.tripwire.aten import AtenSnapshot, map_aten_ops, raw_op_makers, wrap_ops
+from grader.isolation.tripwire.aten import AtenSnapshot, map_aten_ops, raw_op_makers, without_other_functions, wrap_ops
 from grader.isolation.tripwire.names import (BUILTINS, canonical_names, compile_patterns, import_named_module,
                                              targets, twins)
 from grader.isolation.tripwire.patching import (Homes, hook_script_calls, home, register_for_torchscript,
@@ -124,7 +124,7 @@ class Tripwire:
         named = list(canonical_names().values())
         chosen = targets(named, course, compile_patterns(ALWAYS_BANNED))
         builtins = [(name, obj) for name, obj, _, internal in chosen if isinstance(obj, BUILTINS) and internal is None]
-        state.aten = map_aten_ops(builtins)
+        state.aten = without_other_functions(map_aten_ops(builtins), named, builtins)
         chosen += twins(named, chosen, builtins, state.aten)
         wrapped = [(name, obj, wrapper, records) for name, obj, records, internal in chosen
                    if (wrapper := wrap(obj, name, records, state, internal)) is not None]

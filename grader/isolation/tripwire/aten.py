@@ -55,6 +55,26 @@ def map_aten_ops(builtins: list[tuple[str, Any]]) -> dict[str, tuple[str, ...]]:
     return {op: tuple(sorted(names, key=record_order)) for op, names in aten.items()}
 
 
+def without_other_functions(aten: dict[str, tuple[str, ...]], named: list[tuple[str, Any]],
+                            banned: list[tuple[str, Any]]) -> dict[str, tuple[str, ...]]:
+    """``aten`` less what an op records under a banned builtin of another name where a public torch
+    function of the op's own name exists: ``torch.special.log1p`` runs ``aten::log1p``, and so does
+    ``torch.log1p``, a function of its own that the course bans only where a pattern names it. The
+    banned builtin's other form (``Tensor.dist`` of ``torch.dist``, one ``__name__``) stays banned.
+    """
+    bare = {name: builtin.__name__ for name, builtin in banned}
+    public = {obj.__name__ for name, obj in named
+              if name.startswith(("torch.", "Tensor.")) and not any(part.startswith("_") for part in name.split("."))
+              and not getattr(obj, "__name__", "_").startswith("_")}
+    kept = {}
+    for op, names in aten.items():
+        own = op.partition("::")[2]
+        names = tuple(name for name in names if own not in public or bare.get(name) == own)
+        if names:
+            kept[op] = names
+    return kept
+
+
 def _aten_ops(builtin_name: str) -> set[str]:
     """The aten ops that implement a builtin: its own and those it decomposes into on the CPU."""
     try:
