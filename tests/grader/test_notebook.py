@@ -215,11 +215,16 @@ SWALLOWED_ALARM = textwrap.dedent("""
     from grader.isolation.runner import CallTimeout
     from grader.notebook.kernel import LocalSubmission
 
-    def busy(phase, info):  # a gc callback, as Hypothesis keeps one, where most alarms land
-        sum(range(20000))
+    hanging = []
+
+    def busy(phase, info):  # a gc callback, as Hypothesis keeps one
+        if hanging == [True]:  # the first collection in the hang outlasts the limit: the alarm lands here
+            hanging.append(False)
+            time.sleep(5)
 
     def l2_norm(x, dim=None, keepdim=False):
-        while True:  # garbage with cycles: the collector, and so the callback, runs all the time
+        hanging.append(True)
+        while True:  # garbage with cycles: the collector, and so the callback, runs
             cycle = []
             cycle.append(cycle)
 
