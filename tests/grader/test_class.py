@@ -48,6 +48,7 @@ def test_readme_shows_the_gradebook_of_the_sample_class(report):
     ("ivan", "kfold", "graded", "no answer within"),
     ("jules", "dropout", "graded", "SystemExit"),
     ("kim", "softmax", "graded", "banned call `torch.softmax`"),
+    ("kim", "stability", "graded", "banned call `torch.nn.functional.softplus`"),
     ("leo", "softmax", "graded", "not attempted"),
 ])
 def test_each_failure_is_explained_in_the_feedback(report, student, topic, status, says):
@@ -60,7 +61,10 @@ def test_each_failure_is_explained_in_the_feedback(report, student, topic, statu
 # class report, not hidden behind a crash (a helper the student never defined, say).
 README_MISTAKES = [("ben", "softmax"), ("ben", "relu_grad"), ("chloe", "get_k_fold_data"), ("chloe", "standardize"),
                    ("dmitri", "sgd_"), ("dmitri", "dropout_layer"), ("emma", "grad"), ("emma", "xavier_uniform_"),
-                   ("farah", "pairwise_sq_dists"), ("farah", "softmax_cross_entropy"), ("mia", "xavier_normal_")]
+                   ("farah", "pairwise_sq_dists"), ("farah", "softmax_cross_entropy"), ("mia", "xavier_normal_"),
+                   ("ben", "huber_loss"), ("ben", "softplus"), ("chloe", "mlp_backward"), ("dmitri", "mlp_backward"),
+                   ("dmitri", "clip_grad_norm_"), ("emma", "l2_penalty"), ("emma", "log_sigmoid"),
+                   ("farah", "clip_grad_norm_"), ("mia", "init_mlp_params")]
 
 
 def test_the_class_report_shows_the_mistakes_the_readme_describes(report):

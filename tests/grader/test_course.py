@@ -23,7 +23,7 @@ def write_course(tmp_path: Path, change) -> Path:
 
 def test_the_course_loads_with_its_points():
     course = load_course(COURSE_ROOT / "course.yml")
-    assert course.max_points == sum(t.points for t in course.topics) and len(course.topics) == 9
+    assert course.max_points == sum(t.points for t in course.topics) and len(course.topics) == 12
     for topic in course.topics:
         assert sum(topic.function_points(f) for f in topic.functions) == pytest.approx(topic.points)
 

@@ -49,6 +49,9 @@ REAL_MISTAKES = {
     ("real_wrong_d2l", "sgd"): {"data_iter": [r"randperm"], "train_linreg": [r"generator|manual_seed"]},
     ("real_wrong_dask", "broadcasting"): {"broadcast_shape": [r"size_0.*\(0,\) \(1,\)"]},
     ("real_wrong_mlfromscratch", "activations"): {"relu_grad": [r"x = 0"]},
+    ("real_wrong_onpolicy", "losses"): {"huber_loss": [r"δ\(\|e\| − δ/2\) elsewhere", r"got 0\.0\b"]},
+    ("real_wrong_mlfromscratch", "stability"): {"softplus": [r"log\(1 \+ exp\(x\)\) is inf", r"got inf"],
+                                                "log_sigmoid": [r"is -inf once σ\(x\) underflows", r"got -inf"]},
 }
 
 

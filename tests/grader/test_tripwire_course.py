@@ -97,6 +97,7 @@ def _with_grad() -> torch.Tensor:
 
 _X = torch.tensor([[0.5, -1.0, 2.0], [3.0, 0.25, -0.75]])
 _Y = torch.tensor([2, 0])
+_MLP = [torch.ones(3, 4) / 4, torch.zeros(4), torch.ones(4, 3) / 2, torch.zeros(3)]
 _FEATURES = torch.arange(10.0).reshape(5, 2) / 10
 _LABELS = _FEATURES @ torch.tensor([[2.0], [-1.0]]) + 0.5
 
@@ -129,6 +130,16 @@ CALLS: dict[str, dict[str, Callable]] = {
               "get_k_fold_data": lambda t: lambda f: f(3, 1, _FEATURES, _LABELS),
               "k_fold_cross_validate": lambda t: lambda f: f(
                   _trusted(t, lambda Xt, yt, Xv, yv: (float(Xt.sum()), float(Xv.sum()))), 2, _FEATURES, _LABELS)},
+    "losses": {"l1_loss": lambda t: lambda f: f(_X, _X.flip(0)), "l2_loss": lambda t: lambda f: f(_X, _X.flip(0)),
+               "huber_loss": lambda t: lambda f: f(_X, _X.flip(0), 1.5),
+               "huber_loss_grad": lambda t: lambda f: f(_X, _X.flip(0), 1.5),
+               "l2_penalty": lambda t: lambda f: f(_X.clone().requires_grad_())},
+    "mlp": {"init_mlp_params": lambda t: lambda f: f(3, 4, 3, 0.1, torch.Generator().manual_seed(0)),
+            "mlp_forward": lambda t: lambda f: f(_X, _MLP),
+            "mlp_backward": lambda t: lambda f: f(_X, _Y, _MLP)},
+    "stability": {"softplus": lambda t: lambda f: f(_X * 100), "log_sigmoid": lambda t: lambda f: f(_X * 100),
+                  "grad_norm": lambda t: lambda f: f([_with_grad(), torch.ones(3)]),
+                  "clip_grad_norm_": lambda t: lambda f: f([_with_grad(), torch.ones(3)], 1.0)},
 }
 
 
