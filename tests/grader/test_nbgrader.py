@@ -32,7 +32,8 @@ CLASS = COURSE_ROOT / "examples" / "class"
 
 # A sample-class student whose code for the topic has realistic mistakes (README's table).
 MISTAKES = {"norms": "kim", "broadcasting": "chloe", "autograd": "emma", "sgd": "dmitri", "softmax": "ben",
-            "activations": "ben", "dropout": "dmitri", "xavier": "emma", "kfold": "chloe"}
+            "activations": "ben", "dropout": "dmitri", "xavier": "emma", "kfold": "chloe", "losses": "ben",
+            "mlp": "chloe", "stability": "farah"}
 # A correct sigmoid that makes torch warn on stderr ("To copy construct from a tensor ...").
 WARNING_SIGMOID = '''
 def sigmoid(x):

@@ -1,37 +1,48 @@
-"""A stability submission: log(1 + e^{-|x|}) without log1p, a Python float accumulator in
-float64, and every gradient rescaled by theta / norm (``param.grad[:] *= theta / norm``)."""
-
-import math
+"""A stability submission: torch.where branches with log1p, log σ(x) = x - softplus(x), a class
+that holds the gradients, and a stacked sum of squares; every gradient rescaled by max_norm / N."""
 
 import torch
 
 
 def softplus(x):
-    # log(1 + tiny) rounds to 0 instead of tiny: off by less than the absolute tolerance
-    return torch.maximum(x, torch.zeros_like(x)) + torch.log(1 + torch.exp(-torch.abs(x)))
+    # each branch only exponentiates a non-positive number where it is selected
+    positive = x + torch.log1p(torch.exp(-x.clamp(min=0)))
+    negative = torch.log1p(torch.exp(x.clamp(max=0)))
+    return torch.where(x > 0, positive, negative)
 
 
 def log_sigmoid(x):
-    return torch.minimum(x, torch.zeros_like(x)) - torch.log(1 + torch.exp(-torch.abs(x)))
+    # log σ(x) = x - log(1 + eˣ); the cancellation for large x costs less than 4·ε·|x|
+    return x - softplus(x)
+
+
+class _Gradients:
+    """The gradients of some params, seen as one long vector."""
+
+    def __init__(self, params):
+        params = list(params)
+        self.grads = [p.grad for p in params if p.grad is not None]
+        self.like = self.grads[0] if self.grads else (params[0] if params else torch.zeros(()))
+
+    def norm(self):
+        if not self.grads:
+            return torch.zeros((), dtype=self.like.dtype, device=self.like.device)
+        return torch.stack([g.pow(2).sum() for g in self.grads]).sum().sqrt()
+
+    def scale_(self, factor):
+        with torch.no_grad():
+            for g in self.grads:
+                g.mul_(factor)
 
 
 def grad_norm(params):
-    total, last = 0.0, None
-    for param in params:
-        if param.grad is not None:
-            total += float(torch.sum(param.grad.double() ** 2))
-            last = param.grad
-    if last is None:  # torch's default dtype, on the params' device
-        return torch.tensor(0.0, device=params[0].device if len(params) > 0 else "cpu")
-    return torch.tensor(math.sqrt(total), dtype=last.dtype, device=last.device)
+    return _Gradients(params).norm()
 
 
 def clip_grad_norm_(params, max_norm):
-    if math.isnan(max_norm) or max_norm <= 0:
-        raise ValueError(f"max_norm must be positive, got {max_norm}")
-    norm = grad_norm(params)
-    theta = max_norm
-    for param in params:
-        if param.grad is not None:
-            param.grad[:] *= theta / norm
-    return norm
+    if not max_norm > 0:
+        raise ValueError(f"clip_grad_norm_: max_norm={max_norm} is not a positive number")
+    gradients = _Gradients(params)
+    total = gradients.norm()
+    gradients.scale_(max_norm / total)  # the factor is at most 1 anyway, isn't it?
+    return total
