@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+import psutil
 import pytest
 from click.testing import CliRunner
 
@@ -129,28 +130,14 @@ def test_a_run_killed_with_sigkill_resumes_and_loses_nothing(course, submissions
     assert json.loads((out / "gradebook.json").read_text()) == json.loads(json.dumps(clean))
 
 
-def _descendants(pid: int) -> set[int]:
-    """The processes below ``pid``, from /proc."""
-    children: dict[int, list[int]] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+def _running(processes: list[psutil.Process]) -> list[psutil.Process]:
+    """Those of ``processes`` still running (a zombie has ended; its reaper may be slow)."""
+    def running(process: psutil.Process) -> bool:
         try:
-            fields = stat.read_text().rpartition(")")[2].split()
-        except OSError:
-            continue
-        children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
-    found, todo = set(), [pid]
-    while todo:
-        for child in children.get(todo.pop(), []):
-            found.add(child)
-            todo.append(child)
-    return found
-
-
-def _alive(pid: int) -> bool:
-    try:
-        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
-    except OSError:
-        return False
+            return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return False
+    return [p for p in processes if running(p)]
 
 
 def test_a_run_killed_alone_takes_its_grading_processes_and_workers_with_it(course, submissions, tmp_path):
@@ -159,14 +146,14 @@ def test_a_run_killed_alone_takes_its_grading_processes_and_workers_with_it(cour
     run = cli(*args)
     try:
         json.loads(run.stdout.readline())  # the pool and its workers are up
-        below = _descendants(run.pid)
+        below = psutil.Process(run.pid).children(recursive=True)
         assert below, "a run with --jobs 2 has grading processes"
         os.kill(run.pid, signal.SIGKILL)  # the dlgrade process alone, as an OOM killer would
         run.wait()  # not communicate(): processes that outlive it would hold its pipes open
         deadline = time.monotonic() + 30
-        while any(map(_alive, below)) and time.monotonic() < deadline:
+        while _running(below) and time.monotonic() < deadline:
             time.sleep(0.1)
-        assert not [pid for pid in below if _alive(pid)], "processes outlived the dlgrade run that started them"
+        assert not _running(below), "processes outlived the dlgrade run that started them"
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(run.pid, signal.SIGKILL)
