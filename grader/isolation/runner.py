@@ -24,7 +24,7 @@ import time
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from grader.errors import ZygoteError
 from grader.isolation.arguments import apply_changes, mutated_arguments
@@ -261,20 +261,26 @@ class Worker:
             self.banned_calls.setdefault(self.function, set()).update(str(n)[:200] for n in names[:20])
 
     def _recv(self, deadline: float, callbacks: dict[int, Callable] | None = None) -> tuple[dict, list[bytes]]:
-        """The next reply, answering the worker's callback requests on the way."""
+        """The next reply, answering the worker's callback requests on the way. The deadline
+        holds whatever arrives: a worker that keeps calling back is cut like one that is silent."""
         while True:
+            if time.monotonic() >= deadline:
+                self._time_out()
             self._watch_until_readable(deadline)
             self.sock.settimeout(max(deadline - time.monotonic(), 0.001))
             try:
                 header, buffers = recv_frame(self.sock)
             except (socket.timeout, TimeoutError):
-                self.stop()
-                raise CallTimeout(f"no answer within {self.limits.call_timeout_s:g} s (killed)") from None
+                self._time_out()
             except (EOFError, ConnectionError):
                 raise WorkerCrashed(self._death()) from None
             if header.get("op") != "callback" or callbacks is None:
                 return header, buffers
             self._answer_callback(header, buffers, callbacks)
+
+    def _time_out(self) -> NoReturn:
+        self.stop()
+        raise CallTimeout(f"no answer within {self.limits.call_timeout_s:g} s (killed)") from None
 
     def _watch_until_readable(self, deadline: float) -> None:
         """Where no address-space limit can apply (CUDA), kill a worker whose resident memory

@@ -5,6 +5,7 @@ import operator
 import random
 import shutil
 import textwrap
+import time
 from pathlib import Path
 
 import numpy
@@ -78,6 +79,10 @@ def hangs():
 
 def calls_back(fn, x):
     return fn(x, x + 1)
+
+def calls_back_forever(fn, x):
+    while True:  # ivan's k_fold_cross_validate: a loop that never advances, calling the test back
+        fn(x, x + 1)
 
 def autograd(f, x):
     x = x.detach().requires_grad_(True)
@@ -226,6 +231,18 @@ def test_callback_runs_in_the_grading_process(submission):
 
     assert submission.calls_back(record, torch.zeros(2)) == (1.5, 2)
     assert seen == [(torch.Tensor, [0.0, 0.0], [1.0, 1.0])]
+
+
+def test_a_call_that_keeps_calling_back_is_cut_at_its_time_limit(submission):
+    """Each callback answered is not an answer to the call: without the deadline checked between
+    them, such a call ran until the topic's limit (197 s instead of 5 in a pinned grading
+    process, where the worker's next callback always came within the last millisecond)."""
+    start = time.monotonic()
+    with pytest.raises(CallTimeout):
+        submission.calls_back_forever(lambda a, b: 0.0, torch.zeros(2))
+    assert time.monotonic() - start < LIMITS.call_timeout_s + 1.5  # unfixed: 6.2 s here, 62 s pinned to one core
+    submission.begin_test()
+    assert torch.equal(submission.double(torch.ones(1)), torch.full((1,), 2.0))
 
 
 def test_trusted_function_runs_in_the_worker_under_autograd(submission):
