@@ -1,12 +1,14 @@
 """``check`` (a student's public tests, in-process) and ``validate`` (the course is consistent).
 
 ``check`` imports the student's own modules into this process: it is for their laptop, where
-the code is theirs. ``validate`` grades the reference solutions and the stubs through the same
+the code is theirs. It applies the static banned-call check as grading does (a function that
+calls a banned API earns nothing for its tests); the run-time tripwire is grading's alone. ``validate`` grades the reference solutions and the stubs through the same
 isolated path as ``dlgrade grade``.
 """
 
 from __future__ import annotations
 
+import ast
 import inspect
 import time
 from collections.abc import Sequence
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import torch
 
+from grader.banned import find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import CourseError, SubmissionsError
@@ -28,7 +31,8 @@ __all__ = ["TopicValidation", "check", "validate"]
 def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> list[TopicResult]:
     """Run the public tests of ``topics`` (default: every topic) on the modules in ``folder``.
 
-    A missing module is status ``missing``; one that fails to import, ``import_error``.
+    A missing module is status ``missing``; one that fails to import, ``import_error``. The
+    tests of a function that calls a banned API fail as in grading, with the same message.
 
     Raises:
         SubmissionsError: ``folder`` does not exist (one error, not every topic ``missing``).
@@ -50,7 +54,10 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
         except Exception as exc:  # the student's import error is the result
             results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
             continue
-        outcomes, _ = run_tests(tests, InProcessSubmission(module), torch.device("cpu"), seed=course.settings.seed)
+        banned = find_banned(ast.parse(path.read_bytes(), filename=path.name),
+                             {f: topic.banned_in(f) for f in topic.functions})
+        outcomes, _ = run_tests(tests, InProcessSubmission(module), torch.device("cpu"), seed=course.settings.seed,
+                                banned=banned)
         results.append(TopicResult(topic.id, "graded", max_score(tests), tuple(outcomes),
                                    "", time.monotonic() - start))
     return results

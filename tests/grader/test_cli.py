@@ -169,6 +169,18 @@ def test_check_passes_the_reference_and_shows_failures_of_the_stub():
     assert_no_leak(ok.output + stub.output, "check's output")
 
 
+def test_check_fails_a_function_that_calls_a_banned_api_as_grading_does(tmp_path):
+    """kim's mistake in the sample class: a softplus that calls F.softplus passes its public tests
+    on values, and must fail them in check as it fails them in grading."""
+    source = (COURSE_ROOT / "solutions" / "stability.py").read_text()
+    (tmp_path / "stability.py").write_text(source + "\n\ndef softplus(x):\n    import torch.nn.functional as F\n"
+                                            "    return F.softplus(x)\n")
+    result = run("check", "stability", "--dir", str(tmp_path))
+    assert result.exit_code == 1, result.output
+    assert "✗ softplus" in result.output and "torch.nn.functional.softplus" in result.output, result.output
+    assert "✓ grad_norm" in result.output, result.output
+
+
 def test_python_dash_m_grader_grades_as_a_subprocess(small_class, tmp_path):
     proc = subprocess.run([sys.executable, "-m", "grader", "grade", str(small_class), "--out", str(tmp_path),
                            "--topic", "norms", "--course", str(COURSE_ROOT / "course.yml")],
