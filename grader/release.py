@@ -90,7 +90,8 @@ def release(course: Course, out: Path) -> Path:
     nothing is ever deleted that this call did not write.
 
     Besides the secret ``grading_seed``, the student course.yml drops ``hidden_feedback`` (how
-    much of the hidden tests grading's feedback shows): both only matter to grading. It keeps
+    much of the hidden tests grading's feedback shows): both only matter to grading; and the
+    ``audit`` section (the mutants the hidden tests let through, the author's business). It keeps
     the topics, points, weights, banned calls, ``max_examples``, ``seed`` and the limits.
 
     Raises:
@@ -215,7 +216,7 @@ def _packages_of(path: Path) -> list[Path]:
 
 def _student_course_yml(course: Course) -> str:
     """course.yml as students see it: topics, points, weights and bans, no instructor settings."""
-    data = course.model_dump(mode="json", exclude={"settings": _INSTRUCTOR_SETTINGS})
+    data = course.model_dump(mode="json", exclude={"settings": _INSTRUCTOR_SETTINGS, "audit": True})
     return ("# The course: topics, points, weights and banned calls (the student copy, from dlgrade release).\n"
             + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100))
 

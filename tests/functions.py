@@ -57,6 +57,12 @@ def detached_square(x):
     return x.detach() ** 2
 
 
+def parameter_not_x(x):
+    """Requires grad through a parameter of its own, not through x: the gradient in x is zeros."""
+    w = torch.full((), 2.0, dtype=x.dtype, device=x.device, requires_grad=True)
+    return w * torch.ones_like(x.detach())
+
+
 SCALAR_FUNCTIONS = ("square", "cube", "sin_times_x", "exp_half", "sum_of_squares", "x_times_sum", "constant")
 
 
@@ -86,6 +92,12 @@ def vector_first_two(x):
 def vector_constant(x):
     """(3,), independent of x: its Jacobian is zeros."""
     return torch.ones(3, dtype=x.dtype, device=x.device)
+
+
+def vector_parameter_not_x(x):
+    """(3,), requires grad through a parameter of its own, not through x: its Jacobian is zeros."""
+    w = torch.full((3,), 2.0, dtype=x.dtype, device=x.device, requires_grad=True)
+    return w * x.detach().sum()
 
 
 VECTOR_FUNCTIONS = ("vector_identity", "vector_square", "vector_cumsum", "vector_outer_sum",

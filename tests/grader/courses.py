@@ -27,6 +27,8 @@ def course_copy(dest: Path, settings: dict | None = None, topics: list[str] | No
     data["settings"].update(settings or {})
     if topics is not None:
         data["topics"] = [t for t in data["topics"] if t["id"] in topics]
+        if "audit" in data:  # an accepted survivor must name a topic of the course
+            data["audit"]["accepted"] = [a for a in data["audit"].get("accepted", []) if a["topic"] in topics]
     (dest / "course.yml").write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
     for name in ("exercises", "solutions", "tests"):
         shutil.copytree(COURSE_ROOT / name, dest / name, ignore=shutil.ignore_patterns("__pycache__", "grader"))

@@ -65,6 +65,7 @@ def test_bundle_course_yml_keeps_topics_and_limits_and_drops_the_secret_seed(bun
     kept = {"exclude": {"hidden_feedback"}}
     assert student.settings.model_dump(**kept) == repo.settings.model_dump(**kept)
     assert "grading_seed" not in text and str(SECRET_SEED) not in text and "hidden_feedback" not in text
+    assert repo.audit.accepted and "accepted" not in text, "the mutants the hidden tests let through stay the author's"
 
 
 def test_bundle_readme_tells_students_to_install_the_wheel_check_and_run_pytest(bundle):

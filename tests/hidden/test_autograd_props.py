@@ -143,7 +143,7 @@ def test_grad_restores_requires_grad_and_grad_of_x(submission, device, x, name, 
 
 
 @graded("grad")
-@given(x=_points(), name=st.sampled_from(["constant", "detached_square"]), state=_x_states())
+@given(x=_points(), name=st.sampled_from(["constant", "detached_square", "parameter_not_x"]), state=_x_states())
 def test_grad_is_zeros_when_the_output_ignores_x(submission, device, x, name, state):
     x = _prepare(x.to(device), state)
     grad_before = None if x.grad is None else x.grad.clone()
@@ -166,6 +166,26 @@ def test_numerical_grad_within_central_difference_error(submission, device, x, n
     g = submission.numerical_grad(function(name), x, h=h)
     exact, tol = _exact_and_tolerance(name, x, h)
     assert_close(g, exact, atol=tol, what=f"numerical_grad({name}, x, h={h}) vs the exact derivative")
+    assert_unchanged(before, x, "x")
+
+
+@graded("numerical_grad")
+@given(x=_points(max_side=3, dtype=torch.float64), h=st.sampled_from([1e-1, 3e-2, 1e-2, 3e-3, 1e-3]))
+def test_numerical_grad_is_exact_on_a_coupled_quadratic_for_any_step(submission, device, x, h):
+    """F(x) = (Σx)² (``x_times_sum``): each ∂F/∂xᵢ = 2Σx depends on every other element, and
+    central differences are exact for a quadratic, so only rounding remains (the module
+    docstring's bound with no truncation and S = (Σⱼ|xⱼ| + h)·(|Σx| + h)). A gᵢ taken while an earlier
+    element is still moved by h is off by 2h per such element, ≥ 2e-3 here."""
+    x = x.to(device)
+    before = x.clone()
+    g = submission.numerical_grad(function("x_times_sum"), x, h=h)
+    t = x.detach().double().cpu()
+    eps, total = torch.finfo(torch.float64).eps, t.sum()
+    exact = torch.full_like(t, 2 * total.item())
+    S = ((t.abs().sum() + h) * (total.abs() + h)).item()
+    tol = 2 * eps * ((t.numel() + 4) * S + (t.abs() + h) * exact.abs()) / h + 4 * eps * exact.abs()
+    assert_close(g, exact.to(device), atol=tol.to(device),
+                 what=f"numerical_grad(x ↦ x·Σx, x, h={h}), whose F = (Σx)² has gradient 2Σx in every element")
     assert_unchanged(before, x, "x")
 
 
@@ -246,11 +266,12 @@ def test_jacobian_matches_autograd_row_by_row(submission, device, case):
 
 
 @graded("jacobian")
-@given(n=st.integers(1, 6), dtype=dtypes())
-def test_jacobian_of_a_function_ignoring_x_is_zeros(submission, device, n, dtype):
+@given(n=st.integers(1, 6), dtype=dtypes(), name=st.sampled_from(["vector_constant", "vector_parameter_not_x"]))
+def test_jacobian_of_a_function_ignoring_x_is_zeros(submission, device, n, dtype, name):
+    """Also where f's output requires grad through a parameter of its own: x's Jacobian is still zeros."""
     x = torch.linspace(-1, 1, n, dtype=dtype, device=device)
-    J = submission.jacobian(function("vector_constant"), x)
-    assert_close(J, torch.zeros(3, n, dtype=dtype, device=device), what="jacobian(vector_constant, x)")
+    J = submission.jacobian(function(name), x)
+    assert_close(J, torch.zeros(3, n, dtype=dtype, device=device), what=f"jacobian({name}, x)")
 
 
 @graded("jacobian")

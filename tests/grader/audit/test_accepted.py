@@ -19,13 +19,15 @@ audit:
 
 
 def _course_with(tmp_path, text: str):
+    """The shipped course.yml with ``text`` for its audit section (the shipped one left out)."""
     path = tmp_path / "course.yml"
-    path.write_text((COURSE_ROOT / "course.yml").read_text(encoding="utf-8") + text)
+    shipped = (COURSE_ROOT / "course.yml").read_text(encoding="utf-8").split("\naudit:")[0]
+    path.write_text(shipped.rstrip("\n") + "\n" + text)
     return load_course(path, check_modules=False)
 
 
-def test_no_entry_accepts_nothing():
-    assert load_course(COURSE_ROOT / "course.yml").audit.accepted == ()
+def test_no_entry_accepts_nothing(tmp_path):
+    assert _course_with(tmp_path, "").audit.accepted == ()
 
 
 def test_an_entry_is_read(tmp_path):

@@ -57,7 +57,8 @@ def test_the_entry_is_appended_to_the_topics_list_and_the_rest_of_course_yml_kep
     scaffold = new_topic(path, "conv", title='Convolutions: "cross-correlation" # not a comment', d2l="7.2",
                          points=7.5)
     new = path.read_text(encoding="utf-8")
-    assert new.startswith(old) and new[len(old):].startswith("  - id: conv\n"), new[len(old) - 200:]
+    end = old.index("\naudit:") + 1  # the topics list ends where course.yml's next key begins
+    assert new.startswith(old[:end] + "  - id: conv\n") and new.endswith(old[end:]), new[end - 200:end + 200]
     course = load_course(path)
     assert [t.id for t in course.topics] == [t.id for t in load_course(COURSE_ROOT / "course.yml").topics] + ["conv"]
     topic = course.topic("conv")
