@@ -2,8 +2,9 @@
 
 ``check`` imports the student's own modules into this process: it is for their laptop, where
 the code is theirs. It applies the static banned-call check as grading does (a function that
-calls a banned API earns nothing for its tests); the run-time tripwire is grading's alone. ``validate`` grades the reference solutions and the stubs through the same
-isolated path as ``dlgrade grade``.
+calls a banned API earns nothing for its tests); the run-time tripwire is grading's alone.
+``validate`` grades the reference solutions and the stubs through the same isolated path as
+``dlgrade grade``.
 """
 
 from __future__ import annotations
@@ -17,11 +18,10 @@ from pathlib import Path
 
 import torch
 
-from grader.banned import find_banned
 from grader.collect import CourseTest, collect_tests
 from grader.course import Course, Topic
 from grader.errors import CourseError, SubmissionsError
-from grader.engine import failed_topic, grade_tasks, max_score, run_tests
+from grader.engine import failed_topic, grade_tasks, max_score, run_tests, static_banned_calls
 from grader.scoring import TopicResult
 from grader.submission import InProcessSubmission, import_failure, import_topic
 
@@ -54,8 +54,7 @@ def check(course: Course, folder: Path, topics: Sequence[str] | None = None) -> 
         except Exception as exc:  # the student's import error is the result
             results.append(failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {exc}"))
             continue
-        banned = find_banned(ast.parse(path.read_bytes(), filename=path.name),
-                             {f: topic.banned_in(f) for f in topic.functions})
+        banned = static_banned_calls(topic, ast.parse(path.read_bytes(), filename=path.name))
         outcomes, _ = run_tests(tests, InProcessSubmission(module), torch.device("cpu"), seed=course.settings.seed,
                                 banned=banned)
         results.append(TopicResult(topic.id, "graded", max_score(tests), tuple(outcomes),

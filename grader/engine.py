@@ -37,7 +37,8 @@ from grader.scoring import TestResult, TopicResult
 from grader.replay import Examples, Recording, process_examples, replay
 from grader.submission import Submission, import_topic
 
-__all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests"]
+__all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests",
+           "static_banned_calls"]
 
 _NOTES_LIMIT = 4000
 _PR_SET_PDEATHSIG = 1  # prctl(2)
@@ -151,7 +152,7 @@ def _grade_topic(course: Course, topic: Topic, path: Path, device: str, function
     except (SyntaxError, ValueError) as exc:
         line = f" (line {exc.lineno})" if getattr(exc, "lineno", None) else ""
         return failed_topic(topic, tests, "import_error", f"{type(exc).__name__}: {getattr(exc, 'msg', exc)}{line}")
-    banned = find_banned(tree, {f: topic.banned_in(f) for f in topic.functions})
+    banned = static_banned_calls(topic, tree)
     settings = course.settings
     cuda = device.startswith("cuda")  # an address-space limit breaks the CUDA driver: watch RSS instead
     limits = Limits(settings.call_timeout_s, settings.import_timeout_s, 0 if cuda else settings.memory_mb,
@@ -170,6 +171,13 @@ def _grade_topic(course: Course, topic: Topic, path: Path, device: str, function
     message = f"stopped after the topic's time limit of {settings.topic_timeout_s:g} s" if timed_out else ""
     return TopicResult(topic.id, "timeout" if timed_out else "graded", max_score(tests), tuple(outcomes),
                        message, time.monotonic() - start)
+
+
+def static_banned_calls(topic: Topic, tree: ast.Module) -> dict[str, list[BannedCall]]:
+    """The banned calls the source ``tree`` of a ``topic`` submission makes, per public function
+    (:func:`grader.banned.find_banned` with each function's patterns): what grading and
+    ``dlgrade check`` charge before any test runs."""
+    return find_banned(tree, {f: topic.banned_in(f) for f in topic.functions})
 
 
 def run_tests(tests: Sequence[CourseTest], submission: Submission, device: torch.device, *, seed: int,
