@@ -70,11 +70,16 @@ def _exact_and_tolerance(name: str, x: torch.Tensor, h: float) -> tuple[torch.Te
     S = torch.stack([phi(t - h).abs(), phi(t).abs(), phi(t + h).abs()]).amax(0).sum().item()
     if name == "constant":
         S = 1.0  # F = f(x).sum() = 1 whatever x is
-    n = t.numel()
     d = dphi(t)
-    tol = (h * h / 6 * third(t, h) + 2 * eps * ((n + 4) * S + (t.abs() + h) * d.abs()) / h
-           + 4 * eps * size(t))
+    tol = h * h / 6 * third(t, h) + _rounding_bound(t, h, S, d, size(t), eps)
     return d.to(x.dtype).to(x.device), tol.to(x.device)
+
+
+def _rounding_bound(t: torch.Tensor, h: float, S: float, d: torch.Tensor, size: torch.Tensor,
+                    eps: float) -> torch.Tensor:
+    """The module docstring's rounding terms at the float64 point t: F's sums (S), the step's
+    rounding (φ' = d) and the final quotient (Dᵢ = size)."""
+    return 2 * eps * ((t.numel() + 4) * S + (t.abs() + h) * d.abs()) / h + 4 * eps * size
 
 
 def _x_states() -> st.SearchStrategy[str]:
@@ -180,10 +185,10 @@ def test_numerical_grad_is_exact_on_a_coupled_quadratic_for_any_step(submission,
     before = x.clone()
     g = submission.numerical_grad(function("x_times_sum"), x, h=h)
     t = x.detach().double().cpu()
-    eps, total = torch.finfo(torch.float64).eps, t.sum()
+    total = t.sum()
     exact = torch.full_like(t, 2 * total.item())
     S = ((t.abs().sum() + h) * (total.abs() + h)).item()
-    tol = 2 * eps * ((t.numel() + 4) * S + (t.abs() + h) * exact.abs()) / h + 4 * eps * exact.abs()
+    tol = _rounding_bound(t, h, S, exact, exact.abs(), torch.finfo(torch.float64).eps)
     assert_close(g, exact.to(device), atol=tol.to(device),
                  what=f"numerical_grad(x ↦ x·Σx, x, h={h}), whose F = (Σx)² has gradient 2Σx in every element")
     assert_unchanged(before, x, "x")
