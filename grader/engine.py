@@ -34,7 +34,7 @@ from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Worke
 from grader.isolation.sandbox import Sandbox
 from grader.isolation.tripwire import TAMPERING
 from grader.scoring import TestResult, TopicResult
-from grader.replay import Examples, Recording, process_examples, replay
+from grader.replay import Examples, Recording, process_examples, replay, seed_torch
 from grader.submission import Submission, import_topic
 
 __all__ = ["failed_topic", "grade_tasks", "grade_topic", "max_score", "record_examples", "run_tests",
@@ -268,21 +268,15 @@ def _run_one(test: CourseTest, submission: Submission, device: torch.device, see
 
 def _begin(test: CourseTest, submission: Submission, device: torch.device, seed: int) -> None:
     """Seed this process's torch and the submission's RNGs, and tell it whose test begins."""
-    _seed_torch(device, seed)
+    seed_torch(device, seed)
     submission.begin_test(test.function, seed)
-
-
-def _seed_torch(device: torch.device, seed: int) -> None:
-    torch.manual_seed(seed)
-    if device.type == "cuda":
-        torch.cuda.manual_seed_all(seed)
 
 
 def _fails_on_reference(test: CourseTest, reference: Callable[[], Any], device: torch.device,
                         seed: int) -> BaseException | None:
     """What ``test`` raises run here on the reference solution (None: it passes), seeded as
     :func:`_run_one` seeds, so it draws the examples the submission's run drew first."""
-    _seed_torch(device, seed)
+    seed_torch(device, seed)
     try:
         fixtures = {"submission": reference(), "device": device}
         test.run(**{name: fixtures[name] for name in test.fixtures})
