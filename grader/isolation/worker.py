@@ -48,6 +48,7 @@ _NO_ARGS, _NO_KWARGS = {"t": "list", "v": []}, {"t": "dict", "v": {}}
 # grader's limits, and items computed ahead only as long as a call's time limit can stretch.
 _DRAIN_ITEMS, _DRAIN_PAYLOAD, _DRAIN_HEADER = 4096, MAX_PAYLOAD // 8, MAX_HEADER // 4
 _JSON = json.JSONEncoder(separators=(",", ":"), check_circular=False)
+_CUDA_BUILT = torch.backends.cuda.is_built()
 
 
 class Worker:
@@ -292,8 +293,11 @@ class _Callback:
 
 def _describe(exc: BaseException) -> dict:
     builtin = next(c for c in type(exc).__mro__ if c.__module__ == "builtins")
-    frames = traceback.extract_tb(exc.__traceback__)
-    where = next((f"line {f.lineno}" for f in reversed(frames) if f.filename == _PATH), "")
+    where, tb = "", exc.__traceback__
+    while tb is not None:  # the innermost frame of the student's file; no source lines read
+        if tb.tb_frame.f_code.co_filename == _PATH:
+            where = f"line {tb.tb_lineno}"
+        tb = tb.tb_next
     message = str(exc).replace(_PATH, Path(_PATH).name) if _PATH else str(exc)
     return {"type": builtin.__name__, "name": type(exc).__name__, "message": message[:2000], "where": where}
 
@@ -304,20 +308,22 @@ _PATH = ""  # the submission's file: its frames are the student's own, the rest 
 def seed_rngs(seed: int) -> None:
     """Seed every global RNG a submission can reach with ``seed``: Python's ``random``, NumPy's
     legacy global RNG (``numpy.random.seed``, where NumPy is installed), torch's CPU generator and
-    every CUDA device's (lazily, where CUDA is not initialised yet).
+    every CUDA device's (lazily, where CUDA is not initialised yet; where torch has CUDA).
 
     Called in a worker before it imports the submission and at the start of each test, and in a
     notebook's kernel before each test, so that a submission drawing from them (d2l's
     ``random.shuffle``) behaves the same on every run and under any ``--jobs``. ``seed`` is any
-    int (NumPy gets it modulo 2**32, the range it accepts). About 60 µs on an idle core, most of it
-    torch's bookkeeping of a CUDA seed to apply when CUDA initialises.
+    int (NumPy gets it modulo 2**32, the range it accepts). A torch built without CUDA has no CUDA
+    generator to seed: queueing a seed for it formats the caller's stack, most of the time here.
     """
     random.seed(seed)
     if numpy is not None:
         numpy.random.seed(seed % 2**32)
     # Not torch.manual_seed: it also seeds MPS, XPU and custom devices, four times the cost.
     torch.random.default_generator.manual_seed(seed)
-    torch.cuda.manual_seed_all(seed)
+    if _CUDA_BUILT:
+        torch.cuda.manual_seed_all(seed)
+
 
 
 def limit_gpu_memory(mb: int) -> None:
