@@ -250,7 +250,9 @@ def _run_one(test: CourseTest, submission: Submission, device: torch.device, see
     if recording is not None:
         if replay(test, recording, fixtures, on_replay_error):
             return True, "", False
-        _begin(test, submission, device, seed)  # the live run starts as if it were the first
+        # The live run starts as if it were the first, except that a call that hung in the
+        # replay fails at once where the live run makes it: the same call, so the same hang.
+        _begin(test, submission, device, seed, again=True)
     try:
         test.run(**fixtures)
     except KeyboardInterrupt:
@@ -266,10 +268,11 @@ def _run_one(test: CourseTest, submission: Submission, device: torch.device, see
     return True, "", False
 
 
-def _begin(test: CourseTest, submission: Submission, device: torch.device, seed: int) -> None:
-    """Seed this process's torch and the submission's RNGs, and tell it whose test begins."""
+def _begin(test: CourseTest, submission: Submission, device: torch.device, seed: int, again: bool = False) -> None:
+    """Seed this process's torch and the submission's RNGs, and tell it whose test begins
+    (``again``: the test that just ran, again)."""
     seed_torch(device, seed)
-    submission.begin_test(test.function, seed)
+    submission.begin_test(test.function, seed, again=again)
 
 
 def _fails_on_reference(test: CourseTest, reference: Callable[[], Any], device: torch.device,

@@ -30,9 +30,11 @@ class Submission(Protocol):
 
     traceback_file: str | None
 
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+    def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
         """A test of ``function`` begins: forget earlier hangs, and with ``seed`` seed every global
-        RNG the submission can reach before the test's first call."""
+        RNG the submission can reach before the test's first call. With ``again`` the test that
+        just ran begins again (live, after its replay failed): a call that ran past the time
+        limit in it may fail at once where it comes again, as it did."""
 
     def banned_calls(self) -> dict[str, list[str]]:
         """``{function: [banned API names]}`` seen called at run time while its tests ran."""
@@ -50,8 +52,9 @@ class InProcessSubmission:
         file = getattr(module, "__file__", None)
         self.traceback_file: str | None = file if isinstance(file, str) else None
 
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
-        """Seed ``random``, NumPy's and torch's global RNGs with ``seed`` (if given)."""
+    def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
+        """Seed ``random``, NumPy's and torch's global RNGs with ``seed`` (if given); no call is
+        timed here, so ``again`` changes nothing."""
         if seed is not None:
             from grader.isolation.worker import seed_rngs  # torch: only once there is something to run
 

@@ -41,13 +41,26 @@ class RemoteSubmission:
     def __init__(self, worker: Worker, topic: str) -> None:
         self._worker, self._topic = worker, topic
         self._failed: dict[str, BaseException] = {}
+        self._calls: dict[str, int] = {}  # calls of each function since the test began
+        # {function: (its call that ran past the time limit, counted from the test's start, what it raised)}
+        self._hung: dict[str, tuple[int, CallTimeout]] = {}
+        self._hangs_again: dict[str, tuple[int, CallTimeout]] = {}
 
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+    def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
         """Forget which functions hung or crashed: each test gives them a fresh chance.
         Calls from now on are made for ``function``'s tests: its banned calls are watched.
         With ``seed``, the worker seeds its global RNGs (``random``, NumPy, torch) with it when
-        the test's first call reaches it, as the engine seeds torch here."""
+        the test's first call reaches it, as the engine seeds torch here.
+
+        With ``again``, the test that just ran begins again (run live after its replay failed):
+        the call that ran past the time limit in it, where it comes again (the same call of the
+        same function, counted from the test's start, since both runs call alike up to it),
+        fails at once as it did and the worker is restarted, as after the hang, instead of
+        waiting out the limit a second time."""
+        self._hangs_again = self._hung if again else {}
         self._failed.clear()
+        self._calls.clear()
+        self._hung = {}
         self._worker.function = function
         if seed is not None:
             self._worker.seed, self._worker.reseed = seed, True
@@ -72,16 +85,25 @@ class RemoteFunction:
         self._submission, self._name = submission, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        failed = self._submission._failed
-        if self._name not in failed:
-            try:
-                return self._submission._worker.request({"op": "call", "attr": self._name}, list(args), kwargs, {})
-            except (CallTimeout, WorkerCrashed) as exc:
-                failed[self._name] = type(exc)(f"{self._name}: {exc}")
+        submission, name = self._submission, self._name
+        failed = submission._failed
+        if name not in failed:
+            call = submission._calls[name] = submission._calls.get(name, 0) + 1
+            hang = submission._hangs_again.get(name)
+            if hang is not None and hang[0] == call:
+                submission._worker.stop()
+                failed[name] = hang[1]
+            else:
+                try:
+                    return submission._worker.request({"op": "call", "attr": name}, list(args), kwargs, {})
+                except (CallTimeout, WorkerCrashed) as exc:
+                    failed[name] = type(exc)(f"{name}: {exc}")
+                    if isinstance(exc, CallTimeout):
+                        submission._hung[name] = call, failed[name]
         # One raise site, outside the except: Hypothesis tells failures apart by where they were
         # raised and what they were raised during, so the first hang and its repeats must agree
         # there, or a hang is reported as flaky.
-        raise type(failed[self._name])(*failed[self._name].args)
+        raise type(failed[name])(*failed[name].args)
 
     def __repr__(self) -> str:
         return f"<submission's {self._name}>"

@@ -102,15 +102,22 @@ class LocalSubmission:
     def __init__(self, namespace: dict[str, Any], topic: Topic, call_timeout_s: float) -> None:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s
         self._failed: dict[str, CallTimeout] = {}
+        self._calls: dict[str, int] = {}
+        self._hung: dict[str, tuple[int, CallTimeout]] = {}
+        self._hangs_again: dict[str, tuple[int, CallTimeout]] = {}
 
-    def begin_test(self, function: str | None = None, seed: int | None = None) -> None:
+    def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
         """Forget which functions timed out: each test gives them a fresh chance. With ``seed``,
         seed every global RNG the student's code can reach (``random``, NumPy, torch), as a
         worker does in ``dlgrade grade`` (:func:`grader.isolation.worker.seed_rngs`).
         ``function``, whose test begins, is taken as a worker's submission takes it
         (:class:`grader.isolation.runner.RemoteSubmission`); in one process no run-time ban is
-        watched per function."""
+        watched per function. ``again``: the test that just ran begins again, and the call that
+        timed out in it times out at once where it comes again, as a worker's submission does."""
+        self._hangs_again = self._hung if again else {}
         self._failed.clear()
+        self._calls.clear()
+        self._hung = {}
         if seed is not None:
             seed_rngs(seed)
 
@@ -125,18 +132,24 @@ class LocalSubmission:
 
     def _call(self, name: str, args: tuple, kwargs: dict) -> Any:
         if name not in self._failed:
-            before = [list(_cloned(args)), dict(_cloned(kwargs))]
-            try:
-                with _alarm(self._timeout):
-                    value = self._namespace[name](*args, **kwargs)
-            except CallTimeout:
-                self._failed[name] = CallTimeout(f"{name}: did not return within {self._timeout:g} s")
+            call = self._calls[name] = self._calls.get(name, 0) + 1
+            hang = self._hangs_again.get(name)
+            if hang is not None and hang[0] == call:
+                self._failed[name] = hang[1]
             else:
-                mutated = mutated_arguments(before, [list(args), dict(kwargs)])
-                if mutated and not name.endswith("_"):
-                    raise AssertionError(f"{name} modified its argument {mutated[0]} in place: a function whose "
-                                         "name does not end in _ must leave its arguments untouched")
-                return value
+                before = [list(_cloned(args)), dict(_cloned(kwargs))]
+                try:
+                    with _alarm(self._timeout):
+                        value = self._namespace[name](*args, **kwargs)
+                except CallTimeout:
+                    self._failed[name] = CallTimeout(f"{name}: did not return within {self._timeout:g} s")
+                    self._hung[name] = call, self._failed[name]
+                else:
+                    mutated = mutated_arguments(before, [list(args), dict(kwargs)])
+                    if mutated and not name.endswith("_"):
+                        raise AssertionError(f"{name} modified its argument {mutated[0]} in place: a function whose "
+                                             "name does not end in _ must leave its arguments untouched")
+                    return value
         # One raise site outside the except, as RemoteFunction's: a hang and its repeats are one
         # failure to Hypothesis, not a flaky one.
         raise CallTimeout(*self._failed[name].args)

@@ -55,7 +55,7 @@ class _Inputs:
         self.inputs: list[list[float]] = []
         self._wrong_above = wrong_above
 
-    def begin_test(self, function=None, seed=None) -> None:
+    def begin_test(self, function=None, seed=None, again=False) -> None:
         pass
 
     def banned_calls(self) -> dict:

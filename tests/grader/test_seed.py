@@ -46,7 +46,7 @@ class _Recorder:
     def __init__(self) -> None:
         self.inputs: list[tuple] = []
 
-    def begin_test(self, function=None, seed=None) -> None:
+    def begin_test(self, function=None, seed=None, again=False) -> None:
         pass
 
     def banned_calls(self) -> dict:
