@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from grader.isolation.runner import Worker
 
-__all__ = ["CallTimeout", "RemoteFunction", "RemoteMethod", "RemoteObject", "RemoteSubmission", "SubmissionError",
+__all__ = ["CallTimeout", "CircuitBreaker", "RemoteFunction", "RemoteMethod", "RemoteObject", "RemoteSubmission", "SubmissionError",
            "WorkerCrashed"]
 
 
@@ -29,6 +29,48 @@ class WorkerCrashed(Exception):
     """The worker died during a call (os._exit, a signal) or broke the protocol."""
 
 
+class CircuitBreaker:
+    """One test's record of the submission's functions that hung or crashed: each fails at once
+    for the rest of the test, and gets a fresh chance in the next.
+
+    It also counts each function's calls from the test's start. Where a test runs again (live,
+    after its replay failed), the call that ran past the time limit in the run before fails at
+    once where it comes again: both runs call alike up to it, so it would hang again.
+
+    Attributes:
+        failed: ``{function: what its calls raise for the rest of the test}``.
+    """
+
+    def __init__(self) -> None:
+        self.failed: dict[str, BaseException] = {}
+        self._calls: dict[str, int] = {}
+        self._hung: dict[str, tuple[int, BaseException]] = {}  # {function: (its call that hung, what it raised)}
+        self._hangs_again: dict[str, tuple[int, BaseException]] = {}
+
+    def begin_test(self, again: bool = False) -> None:
+        """A test begins; with ``again``, the one that just ran, again."""
+        self._hangs_again = self._hung if again else {}
+        self.failed.clear()
+        self._calls.clear()
+        self._hung = {}
+
+    def hangs_again(self, function: str) -> bool:
+        """Count a call of ``function``; True (and ``function`` failed) if it is the call that
+        hung in the run before."""
+        call = self._calls[function] = self._calls.get(function, 0) + 1
+        hang = self._hangs_again.get(function)
+        if hang is not None and hang[0] == call:
+            self.failed[function] = hang[1]
+            return True
+        return False
+
+    def fail(self, function: str, exc: BaseException, timed_out: bool) -> None:
+        """``function``'s current call raised ``exc``: it hung (``timed_out``) or crashed."""
+        self.failed[function] = exc
+        if timed_out:
+            self._hung[function] = self._calls[function], exc
+
+
 class RemoteSubmission:
     """The ``submission`` object of the tests when grading: the topic's public names, remote.
 
@@ -40,11 +82,7 @@ class RemoteSubmission:
 
     def __init__(self, worker: Worker, topic: str) -> None:
         self._worker, self._topic = worker, topic
-        self._failed: dict[str, BaseException] = {}
-        self._calls: dict[str, int] = {}  # calls of each function since the test began
-        # {function: (its call that ran past the time limit, counted from the test's start, what it raised)}
-        self._hung: dict[str, tuple[int, CallTimeout]] = {}
-        self._hangs_again: dict[str, tuple[int, CallTimeout]] = {}
+        self._breaker = CircuitBreaker()
 
     def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
         """Forget which functions hung or crashed: each test gives them a fresh chance.
@@ -53,14 +91,9 @@ class RemoteSubmission:
         the test's first call reaches it, as the engine seeds torch here.
 
         With ``again``, the test that just ran begins again (run live after its replay failed):
-        the call that ran past the time limit in it, where it comes again (the same call of the
-        same function, counted from the test's start, since both runs call alike up to it),
-        fails at once as it did and the worker is restarted, as after the hang, instead of
-        waiting out the limit a second time."""
-        self._hangs_again = self._hung if again else {}
-        self._failed.clear()
-        self._calls.clear()
-        self._hung = {}
+        the call that ran past the time limit in it fails at once where it comes again, and the
+        worker is restarted, as after the hang (:class:`CircuitBreaker`)."""
+        self._breaker.begin_test(again)
         self._worker.function = function
         if seed is not None:
             self._worker.seed, self._worker.reseed = seed, True
@@ -85,25 +118,19 @@ class RemoteFunction:
         self._submission, self._name = submission, name
 
     def __call__(self, *args: Any, **kwargs: Any) -> Any:
-        submission, name = self._submission, self._name
-        failed = submission._failed
-        if name not in failed:
-            call = submission._calls[name] = submission._calls.get(name, 0) + 1
-            hang = submission._hangs_again.get(name)
-            if hang is not None and hang[0] == call:
-                submission._worker.stop()
-                failed[name] = hang[1]
+        worker, breaker, name = self._submission._worker, self._submission._breaker, self._name
+        if name not in breaker.failed:
+            if breaker.hangs_again(name):
+                worker.stop()
             else:
                 try:
-                    return submission._worker.request({"op": "call", "attr": name}, list(args), kwargs, {})
+                    return worker.request({"op": "call", "attr": name}, list(args), kwargs, {})
                 except (CallTimeout, WorkerCrashed) as exc:
-                    failed[name] = type(exc)(f"{name}: {exc}")
-                    if isinstance(exc, CallTimeout):
-                        submission._hung[name] = call, failed[name]
+                    breaker.fail(name, type(exc)(f"{name}: {exc}"), timed_out=isinstance(exc, CallTimeout))
         # One raise site, outside the except: Hypothesis tells failures apart by where they were
         # raised and what they were raised during, so the first hang and its repeats must agree
         # there, or a hang is reported as flaky.
-        raise type(failed[name])(*failed[name].args)
+        raise type(breaker.failed[name])(*breaker.failed[name].args)
 
     def __repr__(self) -> str:
         return f"<submission's {self._name}>"

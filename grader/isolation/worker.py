@@ -325,7 +325,6 @@ def seed_rngs(seed: int) -> None:
         torch.cuda.manual_seed_all(seed)
 
 
-
 def limit_gpu_memory(mb: int) -> None:
     """Cap torch's CUDA allocator in this worker at ``mb`` MiB of the current device's memory.
 

@@ -45,7 +45,7 @@ from grader.collect import CourseTest, under_grading
 from grader.course import Settings, Topic
 from grader.engine import failed_topic, run_tests
 from grader.isolation.arguments import mutated_arguments
-from grader.isolation.runner import CallTimeout
+from grader.isolation.remote import CallTimeout, CircuitBreaker
 from grader.isolation.worker import seed_rngs
 from grader.notebook.cells import HIDDEN_BEGIN, HIDDEN_END, module_source
 from grader.scoring import TestResult, test_points
@@ -101,10 +101,7 @@ class LocalSubmission:
 
     def __init__(self, namespace: dict[str, Any], topic: Topic, call_timeout_s: float) -> None:
         self._namespace, self._topic, self._timeout = namespace, topic, call_timeout_s
-        self._failed: dict[str, CallTimeout] = {}
-        self._calls: dict[str, int] = {}
-        self._hung: dict[str, tuple[int, CallTimeout]] = {}
-        self._hangs_again: dict[str, tuple[int, CallTimeout]] = {}
+        self._breaker = CircuitBreaker()
 
     def begin_test(self, function: str | None = None, seed: int | None = None, again: bool = False) -> None:
         """Forget which functions timed out: each test gives them a fresh chance. With ``seed``,
@@ -114,10 +111,7 @@ class LocalSubmission:
         (:class:`grader.isolation.runner.RemoteSubmission`); in one process no run-time ban is
         watched per function. ``again``: the test that just ran begins again, and the call that
         timed out in it times out at once where it comes again, as a worker's submission does."""
-        self._hangs_again = self._hung if again else {}
-        self._failed.clear()
-        self._calls.clear()
-        self._hung = {}
+        self._breaker.begin_test(again)
         if seed is not None:
             seed_rngs(seed)
 
@@ -131,28 +125,23 @@ class LocalSubmission:
         return lambda *args, **kwargs: self._call(name, args, kwargs)
 
     def _call(self, name: str, args: tuple, kwargs: dict) -> Any:
-        if name not in self._failed:
-            call = self._calls[name] = self._calls.get(name, 0) + 1
-            hang = self._hangs_again.get(name)
-            if hang is not None and hang[0] == call:
-                self._failed[name] = hang[1]
+        breaker = self._breaker
+        if name not in breaker.failed and not breaker.hangs_again(name):
+            before = [list(_cloned(args)), dict(_cloned(kwargs))]
+            try:
+                with _alarm(self._timeout):
+                    value = self._namespace[name](*args, **kwargs)
+            except CallTimeout:
+                breaker.fail(name, CallTimeout(f"{name}: did not return within {self._timeout:g} s"), timed_out=True)
             else:
-                before = [list(_cloned(args)), dict(_cloned(kwargs))]
-                try:
-                    with _alarm(self._timeout):
-                        value = self._namespace[name](*args, **kwargs)
-                except CallTimeout:
-                    self._failed[name] = CallTimeout(f"{name}: did not return within {self._timeout:g} s")
-                    self._hung[name] = call, self._failed[name]
-                else:
-                    mutated = mutated_arguments(before, [list(args), dict(kwargs)])
-                    if mutated and not name.endswith("_"):
-                        raise AssertionError(f"{name} modified its argument {mutated[0]} in place: a function whose "
-                                             "name does not end in _ must leave its arguments untouched")
-                    return value
+                mutated = mutated_arguments(before, [list(args), dict(kwargs)])
+                if mutated and not name.endswith("_"):
+                    raise AssertionError(f"{name} modified its argument {mutated[0]} in place: a function whose "
+                                         "name does not end in _ must leave its arguments untouched")
+                return value
         # One raise site outside the except, as RemoteFunction's: a hang and its repeats are one
         # failure to Hypothesis, not a flaky one.
-        raise CallTimeout(*self._failed[name].args)
+        raise CallTimeout(*breaker.failed[name].args)
 
     def __repr__(self) -> str:
         return f"<submission {self._topic.id}>"

@@ -17,7 +17,7 @@ from grader.course import find_course, load_course
 from grader.engine import run_tests
 from grader.isolation.runner import CallTimeout, Limits, RemoteSubmission, Worker
 from grader.notebook.kernel import LocalSubmission
-from grader.replay import record
+from grader.replay import Recording, record
 from grader.submission import InProcessSubmission
 from tests.strategies import tensors
 
@@ -72,7 +72,7 @@ def doubles(submission, x):
 HANGS_ABOVE_3 = "import time\n\ndef double(x):\n    if bool((x > 3).any()):\n        time.sleep(60)\n    return 2 * x\n"
 
 
-def _recorded_doubles() -> tuple[CourseTest, object]:
+def _recorded_doubles() -> tuple[CourseTest, Recording]:
     prepare(load_course(COURSE_ROOT / "course.yml"))  # the grading profile: derandomized
     test = CourseTest("doubles", "double", "hidden", 1.0, under_grading(doubles), doubles)
     reference = types.ModuleType("reference")
